@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Everything Vigil reads from the environment, validated once at start-up.
+ * Nothing else in the code base reads process.env: pass Config down instead.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  VIGIL_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  VIGIL_PUBLIC_URL: z.url().optional(),
+  VIGIL_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes as unpadded base64url (43 characters)')
+    .optional(),
+  VIGIL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  VIGIL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  VIGIL_KDF_MEMORY_MIB: z.coerce.number().int().min(1).max(1024).default(64),
+  VIGIL_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  VIGIL_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  role: 'web' | 'worker' | 'all';
+  publicUrl: string;
+  /** Cookies get the Secure flag when the public address is https. */
+  secureCookies: boolean;
+  /** The instance secret from the environment; when absent it is kept in a file in dataDir. */
+  secretKey: string | undefined;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  kdfMemoryMiB: number;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.VIGIL_DATA_DIR);
+  const database = parseDatabaseUrl(e.DATABASE_URL, dataDir, e.VIGIL_SQLITE_SYNCHRONOUS);
+  const publicUrl = (e.VIGIL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    role: e.VIGIL_ROLE,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    secretKey: e.VIGIL_SECRET_KEY,
+    sessionIdleMs: e.VIGIL_SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.VIGIL_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    kdfMemoryMiB: e.VIGIL_KDF_MEMORY_MIB,
+    trustProxy: e.VIGIL_TRUST_PROXY === 'true',
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function parseDatabaseUrl(
+  url: string | undefined,
+  dataDir: string,
+  synchronous: 'FULL' | 'NORMAL',
+): DatabaseConfig {
+  if (!url || url.trim() === '') {
+    return { kind: 'sqlite', file: path.join(dataDir, 'vigil.sqlite'), synchronous };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { kind: 'postgres', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file), synchronous };
+  }
+  throw new ConfigError(
+    'Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:',
+  );
+}
