@@ -23,7 +23,11 @@ const USAGE = `Usage: vigil <command>
   bench                         run the benchmarks (same as npm run bench)
 `;
 
-export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     out.write(USAGE);

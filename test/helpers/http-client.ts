@@ -6,6 +6,8 @@ export class HttpClient {
   /** The CSRF token from the last HTML page seen. */
   csrf: string | undefined;
   lang: string | undefined;
+  /** Sent with every request (a user agent, forwarding headers...). */
+  headers: Record<string, string> = {};
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -71,6 +73,7 @@ export class HttpClient {
         url,
         payload: body,
         headers: {
+          ...this.headers,
           'content-type': contentType,
           ...(this.lang ? { 'accept-language': this.lang } : {}),
           ...(cookie ? { cookie } : {}),

@@ -4,6 +4,7 @@
  */
 import type { Actor, AuditLog } from '../../platform/audit/audit-log.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto/index.ts';
+import { isUniqueViolation } from '../../platform/db/index.ts';
 import { ROLES, type Role } from '../../platform/db/schema.ts';
 import type { SessionStore } from '../../platform/http/sessions.ts';
 import { totpRequired } from './auth.service.ts';
@@ -128,41 +129,45 @@ export class StaffService {
       throw err;
     }
     const id = crypto.randomUUID();
-    const done = await repo.db.transaction().execute(async (trx) => {
-      if (!(await repo.consumeToken(trx, this.hashOf(token), now()))) return false;
-      if ((await repo.countActiveAdmins(trx)) > 0) return false;
-      await repo.insertStaff(
-        trx,
-        {
-          id,
-          username,
-          display_name: input.displayName.trim(),
-          status: 'active',
-          password_salt: fresh.salt,
-          password_verifier: fresh.verifier,
-          kdf_params: fresh.paramsJson,
-          totp_secret_sealed: null,
-          totp_last_step: null,
-          created_at: now(),
-          updated_at: now(),
-          last_signin_at: null,
-          version: 1,
-        },
-        ['admin'],
-      );
-      const actor = { id, label: username };
-      await audit.record(
-        {
-          actor,
-          action: 'setup.first-admin-created',
-          targetType: 'staff',
-          targetId: id,
-          details: { roles: ['admin'] },
-        },
-        trx,
-      );
-      return true;
-    });
+    const done = await repo.db
+      .transaction()
+      .execute(async (trx) => {
+        if (!(await repo.consumeToken(trx, this.hashOf(token), now()))) return false;
+        if ((await repo.countActiveAdmins(trx)) > 0) return false;
+        await repo.insertStaff(
+          trx,
+          {
+            id,
+            username,
+            display_name: input.displayName.trim(),
+            status: 'active',
+            password_salt: fresh.salt,
+            password_verifier: fresh.verifier,
+            kdf_params: fresh.paramsJson,
+            totp_secret_sealed: null,
+            totp_last_step: null,
+            created_at: now(),
+            updated_at: now(),
+            last_signin_at: null,
+            version: 1,
+          },
+          ['admin'],
+        );
+        const actor = { id, label: username };
+        await audit.record(
+          {
+            actor,
+            action: 'setup.first-admin-created',
+            targetType: 'staff',
+            targetId: id,
+            details: { roles: ['admin'] },
+          },
+          trx,
+        );
+        return true;
+      })
+      .catch(takenOrThrow);
+    if (done === 'taken') return { ok: false, problems: { username: 'usernameTaken' } };
     return done ? { ok: true } : { ok: false, refused: 'linkInvalid' };
   }
 
@@ -175,43 +180,46 @@ export class StaffService {
     const username = normaliseUsername(input.username);
     const id = crypto.randomUUID();
     const token = randomToken(32);
-    const created = await repo.db.transaction().execute(async (trx) => {
-      if (await repo.findByUsername(username, trx)) return false;
-      await repo.insertStaff(
-        trx,
-        {
-          id,
-          username,
-          display_name: input.displayName.trim(),
-          status: 'invited',
-          password_salt: null,
-          password_verifier: null,
-          kdf_params: null,
-          totp_secret_sealed: null,
-          totp_last_step: null,
+    const created = await repo.db
+      .transaction()
+      .execute(async (trx) => {
+        if (await repo.findByUsername(username, trx)) return false;
+        await repo.insertStaff(
+          trx,
+          {
+            id,
+            username,
+            display_name: input.displayName.trim(),
+            status: 'invited',
+            password_salt: null,
+            password_verifier: null,
+            kdf_params: null,
+            totp_secret_sealed: null,
+            totp_last_step: null,
+            created_at: now(),
+            updated_at: now(),
+            last_signin_at: null,
+            version: 1,
+          },
+          roles,
+        );
+        await repo.insertToken(trx, {
+          id: this.hashOf(token),
+          purpose: 'setup',
+          staff_id: id,
+          created_by: actor.id,
           created_at: now(),
-          updated_at: now(),
-          last_signin_at: null,
-          version: 1,
-        },
-        roles,
-      );
-      await repo.insertToken(trx, {
-        id: this.hashOf(token),
-        purpose: 'setup',
-        staff_id: id,
-        created_by: actor.id,
-        created_at: now(),
-        expires_at: now() + LINK_VALID_MS,
-        used_at: null,
-      });
-      await audit.record(
-        { actor, action: 'staff.created', targetType: 'staff', targetId: id, details: { username, roles } },
-        trx,
-      );
-      return true;
-    });
-    if (!created) return { ok: false, problems: { username: 'usernameTaken' } };
+          expires_at: now() + LINK_VALID_MS,
+          used_at: null,
+        });
+        await audit.record(
+          { actor, action: 'staff.created', targetType: 'staff', targetId: id, details: { username, roles } },
+          trx,
+        );
+        return true;
+      })
+      .catch(takenOrThrow);
+    if (created !== true) return { ok: false, problems: { username: 'usernameTaken' } };
     return { ok: true, staffId: id, token };
   }
 
@@ -371,4 +379,10 @@ export class StaffService {
     if (result.ok && status === 'disabled') await sessions.destroyAllFor(row.id);
     return result;
   }
+}
+
+/** Two submissions racing for one username: the database's unique constraint decides, and the loser is told the name is taken. */
+function takenOrThrow(err: unknown): 'taken' {
+  if (isUniqueViolation(err)) return 'taken';
+  throw err;
 }
