@@ -266,3 +266,38 @@ for (const dialect of await dialects()) {
     });
   });
 }
+
+describe('sign-in attempts are capped per node, whoever sends them', () => {
+  it('answers 429 with the typed username kept once the burst is spent', async () => {
+    const t = await createTestApp('sqlite');
+    try {
+      const c = t.client();
+      c.lang = 'en';
+      await c.get('/admin/sign-in');
+      const codes: number[] = [];
+      for (let i = 0; i < 35; i++)
+        codes.push(
+          (await c.postForm('/admin/sign-in', { username: `guess${i}`, password: 'nope nope nope' }))
+            .statusCode,
+        );
+      assert.ok(
+        codes.slice(0, 30).every((s) => s === 401),
+        'the first thirty are checked',
+      );
+      const limited = await c.postForm('/admin/sign-in', {
+        username: 'kept-name',
+        password: 'nope nope nope',
+      });
+      assert.equal(limited.statusCode, 429);
+      assert.match(limited.body, /value="kept-name"/);
+      assert.match(limited.body, /wait a little/);
+      t.clock.advance(2000);
+      assert.equal(
+        (await c.postForm('/admin/sign-in', { username: 'again', password: 'nope nope nope' })).statusCode,
+        401,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

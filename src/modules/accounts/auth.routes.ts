@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.ts';
 import { formBodySchema, readForm } from '../../platform/http/forms.ts';
 import { appendCookie, langOf, safeLocalPath, tOf } from '../../platform/http/request.ts';
 import { sessionCookieHeader } from '../../platform/http/sessions.ts';
+import { RateLimiter } from '../../platform/http/throttle.ts';
 import type { FieldErrors } from '../../platform/views/forms.ts';
 import { fill } from '../../platform/views/i18n/index.ts';
 import type { Flash } from '../../platform/views/layout.ts';
@@ -33,6 +34,9 @@ const SIGN_IN_QUERY = {
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: AccountsModule): void {
   const { pages, csrf, sessions } = ctx;
+  // Caps password and code checks on this node (bursts of 30, 10 a second), whoever sends them;
+  // the per-account throttle in AuthService handles guessing against one account.
+  const attempts = new RateLimiter(30, 10, ctx.now);
 
   const sessionCookie = (value: string, maxAgeSeconds: number) =>
     sessionCookieHeader(ctx.config.secureCookies, value, maxAgeSeconds);
@@ -97,6 +101,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: A
       if (username.trim() === '') errors.username = t.forms.required;
       if (password === '') errors.password = t.forms.required;
       if (Object.keys(errors).length > 0) return renderSignIn(req, reply, { username, next, errors }, 400);
+      if (!attempts.take())
+        return renderSignIn(req, reply, { username, next, errors: { _form: t.errors.body429 } }, 429);
 
       const result = await mod.auth.signIn(username, password);
       if (result.kind === 'throttled') {
@@ -121,7 +127,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: A
     },
   );
 
-  const renderSecondFactor = async (req: FastifyRequest, reply: FastifyReply, error?: string) => {
+  const renderSecondFactor = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    error?: string,
+    status = 400,
+  ) => {
     const t = tOf(req);
     const session = req.session!;
     let enrol: { secretGrouped: string; qrSvg: string } | undefined;
@@ -142,7 +153,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: A
       reply,
       title,
       secondFactorView(t, { csrf: csrf.token(req, reply), enrol, error }),
-      error ? 400 : 200,
+      error ? status : 200,
     );
   };
 
@@ -156,6 +167,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: A
     async (req, reply) => {
       const t = tOf(req);
       const { code } = readForm(req.body, CODE_FIELDS).values as { code: string };
+      if (!attempts.take()) return renderSecondFactor(req, reply, t.errors.body429, 429);
       const outcome = await mod.auth.completeSecondFactor(req.session!, code);
       if (outcome === 'ok') return reply.redirect('/admin', 303);
       if (outcome === 'throttled') {
@@ -234,6 +246,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext, mod: A
       const info = await mod.staff.describeLink(req.params.token);
       if (!info) return pages.message(req, reply, 404, t.errors.title404, t.setup.linkInvalid);
       if (Object.keys(errors).length > 0) return renderLink(req, reply, keep, errors, 400);
+      if (!attempts.take()) return renderLink(req, reply, keep, { _form: t.errors.body429 }, 429);
       const outcome =
         info.purpose === 'first-admin'
           ? await mod.staff.completeFirstAdmin(req.params.token, {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseCookies, serializeCookie } from './cookies.ts';
 import { parseUrlEncoded, readForm } from './forms.ts';
 import { safeLocalPath } from './request.ts';
-import { ConcurrencyGate, GATE_FULL } from './throttle.ts';
+import { ConcurrencyGate, GATE_FULL, RateLimiter } from './throttle.ts';
 
 describe('form parsing', () => {
   it('never throws, whatever the bytes, and yields only strings or string lists', () => {
@@ -95,5 +95,24 @@ describe('concurrency gate', () => {
     release.shift()!();
     assert.deepEqual(await Promise.all(runs), ['done', 'done', 'done']);
     assert.equal(peak, 2);
+  });
+});
+
+describe('rate limiter', () => {
+  it('allows a burst, then refills at its rate', () => {
+    let now = 0;
+    const limiter = new RateLimiter(3, 2, () => now);
+    assert.deepEqual(
+      [limiter.take(), limiter.take(), limiter.take(), limiter.take()],
+      [true, true, true, false],
+    );
+    now += 500;
+    assert.equal(limiter.take(), true);
+    assert.equal(limiter.take(), false);
+    now += 10_000;
+    assert.deepEqual(
+      [limiter.take(), limiter.take(), limiter.take(), limiter.take()],
+      [true, true, true, false],
+    );
   });
 });

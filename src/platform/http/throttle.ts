@@ -109,3 +109,30 @@ export class ConcurrencyGate {
 }
 
 export const GATE_FULL = Symbol('gate-full');
+
+/**
+ * A token bucket for one kind of request in this process (sign-in attempts, say), keyed by nothing:
+ * it caps the rate at which this node does expensive work, whoever asks, without knowing who asks.
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly refillPerSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = capacity;
+    this.last = now();
+  }
+
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.refillPerSecond);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
