@@ -84,7 +84,10 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: AppContext): void
       });
       const flash: Flash = result.ok
         ? { kind: 'ok', text: fill(t.audit.chainOk, { count: result.count }) }
-        : { kind: 'error', text: fill(t.audit.chainBroken, { seq: result.seq, reason: result.reason }) };
+        : {
+            kind: 'error',
+            text: fill(t.audit.chainBroken, { seq: result.seq, reason: t.audit.breaks[result.code] }),
+          };
       return render(req, reply, flash);
     },
   );

@@ -110,6 +110,7 @@ export class AuditLog {
         if (row.seq !== expectedSeq) {
           return broken(
             expectedSeq,
+            'missing',
             `entry ${expectedSeq} is missing (next present is ${row.seq})`,
             expectedSeq - 1,
           );
@@ -117,12 +118,13 @@ export class AuditLog {
         if (row.prev_hash !== prevHash) {
           return broken(
             row.seq,
+            'unlinked',
             'it does not follow the entry before it (deleted or reordered)',
             expectedSeq - 1,
           );
         }
         if (entryHash(this.key, row) !== row.hash) {
-          return broken(row.seq, 'its content was changed after it was written', expectedSeq - 1);
+          return broken(row.seq, 'altered', 'its content was changed after it was written', expectedSeq - 1);
         }
         prevHash = row.hash;
         expectedSeq++;
@@ -135,18 +137,31 @@ export class AuditLog {
       .select('value')
       .where('key', '=', HEAD_KEY)
       .executeTakeFirst();
+    if (count === 0 && !headRow && (await this.hasAccounts())) {
+      // A log is empty only before anyone was ever set up; accounts without a log mean it was wiped.
+      return broken(1, 'emptied', 'the log is empty although accounts exist (it was wiped)', 0);
+    }
     if (count > 0 || headRow) {
       const head = headRow
         ? (JSON.parse(headRow.value) as { seq: number; hash: string; mac: string })
         : undefined;
       if (!head || head.mac !== headMac(this.key, head.seq, head.hash)) {
-        return broken(count, 'the signed head of the log is missing or was altered', count);
+        return broken(count, 'head', 'the signed head of the log is missing or was altered', count);
       }
       if (head.seq !== count || head.hash !== prevHash) {
-        return broken(count + 1, `entries after ${count} were removed (the log had ${head.seq})`, count);
+        return broken(
+          count + 1,
+          'truncated',
+          `entries after ${count} were removed (the log had ${head.seq})`,
+          count,
+        );
       }
     }
     return { ok: true, count };
+  }
+
+  private async hasAccounts(): Promise<boolean> {
+    return (await this.db.selectFrom('staff').select('id').limit(1).executeTakeFirst()) !== undefined;
   }
 
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
@@ -182,10 +197,13 @@ export interface AuditFilter {
 
 export type VerifyResult =
   | { ok: true; count: number }
-  | { ok: false; seq: number; reason: string; intact: number };
+  | { ok: false; seq: number; code: BreakCode; reason: string; intact: number };
 
-function broken(seq: number, reason: string, intact: number): VerifyResult {
-  return { ok: false, seq, reason, intact };
+/** What broke, for a message in the reader's language; `reason` is the English text for the CLI. */
+export type BreakCode = 'missing' | 'unlinked' | 'altered' | 'emptied' | 'head' | 'truncated';
+
+function broken(seq: number, code: BreakCode, reason: string, intact: number): VerifyResult {
+  return { ok: false, seq, code, reason, intact };
 }
 
 function entryHash(key: Buffer, e: Omit<AuditEntry, 'hash'>): string {

@@ -4,9 +4,13 @@
  * atomic UPDATE ... RETURNING. A claimed job carries a lease: if its worker dies, the lease runs
  * out and another worker takes it again.
  */
+
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/index.ts';
-import type { JobsTable } from '../db/schema.ts';
+import type { Database, JobsTable } from '../db/schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface EnqueueOptions {
   runAt?: number;
@@ -22,9 +26,15 @@ export class JobQueue {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async enqueue(kind: string, payload: unknown = {}, options: EnqueueOptions = {}): Promise<number> {
+  /** Adds a job; pass a transaction to enqueue it atomically with the change that causes it. */
+  async enqueue(
+    kind: string,
+    payload: unknown = {},
+    options: EnqueueOptions = {},
+    exec: Executor = this.db,
+  ): Promise<number> {
     const now = this.now();
-    const row = await this.db
+    const row = await exec
       .insertInto('jobs')
       .values({
         kind,
@@ -44,6 +54,21 @@ export class JobQueue {
   /** Claims up to `limit` due jobs for `workerId`, leasing them for `leaseMs`. */
   async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     const now = this.now();
+    // A job whose worker died on its last allowed attempt (a job that kills its worker, say) is
+    // parked instead of being taken again forever.
+    await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'parked',
+        last_error: 'the worker stopped while running it (lease expired)',
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+      })
+      .where('status', '=', 'running')
+      .where('locked_until', '<', now)
+      .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+      .execute();
     const due = sql<boolean>`(status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now})`;
     if (this.dialect === 'postgres') {
       const rows = await sql<ClaimedJob>`
@@ -73,16 +98,17 @@ export class JobQueue {
   }
 
   /** Schedules a retry with exponential back-off, or parks the job with its error once attempts run out. */
+  /** Returns 'lost' when this worker no longer holds the job (its lease ran out and another took it). */
   async fail(
     job: ClaimedJob,
     workerId: string,
     error: string,
     baseBackoffMs: number,
-  ): Promise<'retry' | 'parked'> {
+  ): Promise<'retry' | 'parked' | 'lost'> {
     const now = this.now();
     const parked = job.attempts >= job.max_attempts;
     const backoff = baseBackoffMs * 2 ** (job.attempts - 1);
-    await this.db
+    const r = await this.db
       .updateTable('jobs')
       .set({
         status: parked ? 'parked' : 'queued',
@@ -94,7 +120,8 @@ export class JobQueue {
       })
       .where('id', '=', job.id)
       .where('locked_by', '=', workerId)
-      .execute();
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return 'lost';
     return parked ? 'parked' : 'retry';
   }
 

@@ -50,16 +50,20 @@ export class Scheduler {
     const due = await this.db.selectFrom('schedules').selectAll().where('next_run_at', '<=', now).execute();
     const enqueued: string[] = [];
     for (const s of due) {
-      const won = await this.db
-        .updateTable('schedules')
-        .set({ next_run_at: now + s.interval_ms })
-        .where('name', '=', s.name)
-        .where('next_run_at', '=', s.next_run_at)
-        .executeTakeFirst();
-      if (Number(won.numUpdatedRows) === 1) {
-        await this.queue.enqueue(s.kind, JSON.parse(s.payload), { maxAttempts: 3 });
-        enqueued.push(s.name);
-      }
+      // Advancing the schedule and enqueueing its job commit together: a crash between them
+      // can neither lose a run nor enqueue it twice.
+      const won = await this.db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('schedules')
+          .set({ next_run_at: now + s.interval_ms })
+          .where('name', '=', s.name)
+          .where('next_run_at', '=', s.next_run_at)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await this.queue.enqueue(s.kind, JSON.parse(s.payload), { maxAttempts: 3 }, trx);
+        return true;
+      });
+      if (won) enqueued.push(s.name);
     }
     return enqueued;
   }

@@ -68,7 +68,9 @@ export class Worker {
       const message = err instanceof Error ? err.message : String(err);
       const outcome = await this.queue.fail(job, this.id, message, this.backoffMs);
       const log = outcome === 'parked' ? this.log.error.bind(this.log) : this.log.warn.bind(this.log);
-      log({ job: job.id, kind: job.kind, attempt: job.attempts, outcome }, `job failed: ${message}`);
+      const what =
+        outcome === 'lost' ? 'job failed after its lease ran out (another worker has it)' : 'job failed';
+      log({ job: job.id, kind: job.kind, attempt: job.attempts, outcome }, `${what}: ${message}`);
     }
   }
 

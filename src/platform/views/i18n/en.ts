@@ -192,6 +192,14 @@ export const en = {
     chainBroken: 'Chain broken at entry {seq}: {reason}',
     older: 'Older entries',
     newer: 'Newer entries',
+    breaks: {
+      missing: 'an entry is missing',
+      unlinked: 'it does not follow the entry before it (deleted or reordered)',
+      altered: 'its content was changed after it was written',
+      emptied: 'the log is empty although accounts exist (it was wiped)',
+      head: 'the signed head of the log is missing or was altered',
+      truncated: 'the newest entries were removed',
+    },
     badDate: 'Use the form YYYY-MM-DD.',
   },
   settings: {

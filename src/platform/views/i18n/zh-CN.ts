@@ -185,6 +185,14 @@ export const zhCN: Messages = {
     chainBroken: '哈希链在第 {seq} 条处断开：{reason}',
     older: '更早的条目',
     newer: '更新的条目',
+    breaks: {
+      missing: '缺少一条记录',
+      unlinked: '与前一条记录不相连（有记录被删除或重排）',
+      altered: '写入后内容被修改',
+      emptied: '存在账号但日志为空（日志被清空）',
+      head: '日志的签名头缺失或被修改',
+      truncated: '最新的记录被删除',
+    },
     badDate: '请使用 YYYY-MM-DD 格式。',
   },
   settings: {
