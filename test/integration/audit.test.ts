@@ -72,7 +72,9 @@ interface ShownEntry {
 /** The entries in an /admin/audit page's table, as shown. */
 function shownEntries(body: string): ShownEntry[] {
   const rows = [
-    ...body.matchAll(/<tr><td>(\d+)<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><td class="mono">([^<]*)<\/td>/g),
+    ...body.matchAll(
+      /<tr><td[^>]*>(\d+)<\/td><td[^>]*>[^<]*<\/td><td[^>]*>([^<]*)<\/td><td[^>]*class="mono"[^>]*>([^<]*)<\/td>/g,
+    ),
   ];
   return rows.map((m) => ({ seq: Number(m[1]), actor: m[2]!, action: m[3]! }));
 }

@@ -29,7 +29,7 @@ export function secondFactorView(
 ): SafeHtml {
   const title = v.enrol ? t.auth.enrolTitle : t.auth.totpTitle;
   return html`<h1>${title}</h1>
-${v.error ? html`<div class="error-summary" role="alert"><p>${v.error}</p></div>` : ''}
+${errorSummary(t, v.error ? { code: v.error } : {}, { code: t.auth.totpCode })}
 ${
   v.enrol
     ? html`<p>${t.auth.enrolIntro}</p>
@@ -39,7 +39,7 @@ ${
 }
 <form method="post" action="/admin/sign-in/two-factor" class="stack" novalidate>
 ${hiddenCsrf(v.csrf)}
-${textField({ name: 'code', label: t.auth.totpCode, autocomplete: 'one-time-code', inputMode: 'numeric', required: true, maxLength: 8, error: v.error ? t.auth.totpCode : undefined, autofocus: true })}
+${textField({ name: 'code', label: t.auth.totpCode, autocomplete: 'one-time-code', inputMode: 'numeric', required: true, maxLength: 8, error: v.error, autofocus: true })}
 <div class="actions"><button type="submit">${v.enrol ? t.auth.enrolConfirm : t.auth.verify}</button></div>
 </form>`;
 }

@@ -42,16 +42,16 @@ export function staffListView(
   return html`<h1>${t.staff.listTitle}</h1>
 ${flashBox(v.flash)}
 <p><a class="button" href="/admin/staff/new">${t.staff.add}</a></p>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="responsive">
 <thead><tr><th scope="col">${t.staff.displayName}</th><th scope="col">${t.staff.username}</th><th scope="col">${t.staff.roles}</th><th scope="col">${t.staff.status}</th><th scope="col">${t.staff.twoFactor}</th><th scope="col">${t.staff.lastSignIn}</th></tr></thead>
 <tbody>${v.staff.map(
     (s) => html`<tr>
-<td><a href="/admin/staff/${s.id}">${s.displayName}</a></td>
-<td class="mono">${s.username}</td>
-<td>${s.roles.map((r) => html`<span class="tag">${t.roles[r]}</span>`)}</td>
-<td>${statusLabel(t, s.status)}</td>
-<td>${s.totpEnrolled ? t.staff.enrolled : t.staff.notEnrolled}</td>
-<td>${formatTime(lang, s.lastSigninAt, t.staff.never)}</td>
+<td data-label="${t.staff.displayName}"><a href="/admin/staff/${s.id}">${s.displayName}</a></td>
+<td data-label="${t.staff.username}"><span class="mono">${s.username}</span></td>
+<td data-label="${t.staff.roles}">${s.roles.map((r) => html`<span class="tag">${t.roles[r]}</span>`)}</td>
+<td data-label="${t.staff.status}">${statusLabel(t, s.status)}</td>
+<td data-label="${t.staff.twoFactor}">${s.totpEnrolled ? t.staff.enrolled : t.staff.notEnrolled}</td>
+<td data-label="${t.staff.lastSignIn}">${formatTime(lang, s.lastSigninAt, t.staff.never)}</td>
 </tr>`,
   )}</tbody></table></div>`;
 }

@@ -49,7 +49,7 @@ ${v.errors[name] ? html`<p class="field-error" id="f-${name}-error">${v.errors[n
   return html`<h1>${t.audit.title}</h1>
 ${flashBox(v.flash)}
 <p>${t.audit.intro}</p>
-<form method="post" action="/admin/audit/verify" class="inline-form">${hiddenCsrf(v.csrf)}<button type="submit" class="secondary">vigil audit verify</button></form>
+<form method="post" action="/admin/audit/verify" class="inline-form">${hiddenCsrf(v.csrf)}<button type="submit" class="secondary">${t.audit.verify}</button></form>
 <form method="get" action="/admin/audit" class="filters">
 <div class="field"><label for="f-action">${t.audit.action}</label>
 <select id="f-action" name="action"><option value="">${t.audit.anyAction}</option>${v.actions.map(
@@ -66,11 +66,11 @@ ${dateField('to', t.audit.to)}
 ${
   v.entries.length === 0
     ? html`<p>${t.audit.noEntries}</p>`
-    : html`<div class="table-wrap"><table>
+    : html`<div class="table-wrap"><table class="responsive">
 <thead><tr><th scope="col">#</th><th scope="col">${t.audit.at}</th><th scope="col">${t.audit.actor}</th><th scope="col">${t.audit.action}</th><th scope="col">${t.audit.target}</th><th scope="col">${t.audit.details}</th></tr></thead>
 <tbody>${v.entries.map(
         (e) =>
-          html`<tr><td>${e.seq}</td><td>${formatAt(lang, e.at)}</td><td>${e.actor_label}</td><td class="mono">${e.action}</td><td>${e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td><td class="mono">${detailsText(e.details)}</td></tr>`,
+          html`<tr><td data-label="#">${e.seq}</td><td data-label="${t.audit.at}">${formatAt(lang, e.at)}</td><td data-label="${t.audit.actor}">${e.actor_label}</td><td data-label="${t.audit.action}" class="mono">${e.action}</td><td data-label="${t.audit.target}">${e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td><td data-label="${t.audit.details}" class="mono details">${detailsText(e.details)}</td></tr>`,
       )}</tbody></table></div>`
 }
 <nav class="pager" aria-label="${t.audit.title}">

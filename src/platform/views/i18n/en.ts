@@ -185,6 +185,7 @@ export const en = {
     details: 'Details',
     from: 'From',
     to: 'To',
+    verify: 'Verify the chain now',
     filter: 'Filter',
     anyAction: 'Any action',
     noEntries: 'No entries match.',

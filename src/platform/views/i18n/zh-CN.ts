@@ -178,6 +178,7 @@ export const zhCN: Messages = {
     details: '详情',
     from: '起始日期',
     to: '截止日期',
+    verify: '立即校验哈希链',
     filter: '筛选',
     anyAction: '全部操作',
     noEntries: '没有符合条件的条目。',
