@@ -8,6 +8,7 @@ import { SettingsService } from './modules/settings/service.ts';
 import { AuditLog } from './platform/audit/audit-log.ts';
 import { type KdfParams, kdfParamsForMemory, loadInstanceKey, subKey } from './platform/crypto/index.ts';
 import type { DatabaseHandle, Db, Dialect } from './platform/db/index.ts';
+import { EventBus } from './platform/events.ts';
 import { Csrf } from './platform/http/csrf.ts';
 import { PageCache } from './platform/http/page-cache.ts';
 import { PageRenderer } from './platform/http/pages.ts';
@@ -15,6 +16,7 @@ import { SessionStore } from './platform/http/sessions.ts';
 import { ConcurrencyGate } from './platform/http/throttle.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { Scheduler } from './platform/jobs/scheduler.ts';
+import { SearchIndex } from './platform/search/index.ts';
 
 export interface AppContext {
   config: Config;
@@ -34,12 +36,17 @@ export interface AppContext {
   pages: PageRenderer;
   pageCache: PageCache;
   settings: SettingsService;
+  events: EventBus;
+  search: SearchIndex;
+  /** Feature services by name, set by each module's setup() (see modules/index.ts). */
+  services: Map<string, unknown>;
 }
 
 export function createContext(
   config: Config,
   handle: DatabaseHandle,
   now: () => number = Date.now,
+  onEventError: (err: unknown, event: string) => void = () => {},
 ): AppContext {
   const instanceKey = loadInstanceKey(config.secretKey, config.dataDir);
   const keys = {
@@ -54,6 +61,8 @@ export function createContext(
   const settings = new SettingsService(db, audit, now);
   const pageCache = new PageCache();
   settings.onChange(() => pageCache.clear());
+  const events = new EventBus(onEventError);
+  events.on('content.changed', () => pageCache.clear());
   return {
     config,
     handle,
@@ -75,5 +84,8 @@ export function createContext(
     pages: new PageRenderer((lang) => settings.site.orgName[lang], csrf),
     pageCache,
     settings,
+    events,
+    search: new SearchIndex(db, dialect),
+    services: new Map(),
   };
 }

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { AccountsModule } from './modules/accounts/module.ts';
+import { FEATURES } from './modules/index.ts';
 import { Throttle } from './platform/http/throttle.ts';
 import { Worker, type WorkerOptions } from './platform/jobs/worker.ts';
 
@@ -32,6 +33,10 @@ export async function createWorker(
     const jobs = await ctx.jobs.pruneDone(ctx.now() - 7 * DAY);
     log.info({ sessions, throttles: stale, tokens, jobs }, 'clean-up done');
   });
-  await ctx.scheduler.define([{ name: 'cleanup', kind: CLEANUP_JOB, intervalMs: 10 * 60_000 }]);
+  for (const feature of FEATURES) feature.jobs?.(worker, ctx);
+  await ctx.scheduler.define([
+    { name: 'cleanup', kind: CLEANUP_JOB, intervalMs: 10 * 60_000 },
+    ...FEATURES.flatMap((f) => f.schedules ?? []),
+  ]);
   return worker;
 }

@@ -125,4 +125,161 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   schedules: SchedulesTable;
+  media: MediaTable;
+  posts: PostsTable;
+  post_revisions: PostRevisionsTable;
+  post_tags: PostTagsTable;
+  laws: LawsTable;
+  law_articles: LawArticlesTable;
+  guides: GuidesTable;
+  search_docs: SearchDocsTable;
+  page_views: PageViewsTable;
+  subscribers: SubscribersTable;
+}
+
+export interface MediaTable {
+  id: string;
+  kind: 'image' | 'video' | 'captions';
+  mime: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  lang: string | null;
+  parent_id: string | null;
+  alt_en: string;
+  alt_zh: string;
+  /** JSON: [{ name, width, height, mime, bytes }] */
+  variants: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export type PostStatus = 'draft' | 'published' | 'unpublished';
+export type ReviewState = 'none' | 'in_review' | 'approved' | 'changes_requested';
+
+export interface PostsTable {
+  id: string;
+  kind: 'post' | 'page';
+  lang: 'zh-CN' | 'en';
+  slug: string;
+  translation_group: string;
+  status: PostStatus;
+  current_revision_id: string;
+  published_revision_id: string | null;
+  review_state: ReviewState;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  review_note: string | null;
+  publish_at: number | null;
+  first_published_at: number | null;
+  published_at: number | null;
+  pinned: number;
+  pub_title: string | null;
+  pub_summary: string | null;
+  pub_html: string | null;
+  pub_cover_media_id: string | null;
+  pub_video_media_id: string | null;
+  pub_series: string | null;
+  pub_report_topic: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface PostRevisionsTable {
+  id: string;
+  post_id: string;
+  n: number;
+  title: string;
+  summary: string;
+  body_md: string;
+  cover_media_id: string | null;
+  video_media_id: string | null;
+  /** JSON array of tag slugs. */
+  tags: string;
+  series: string | null;
+  report_topic: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface PostTagsTable {
+  post_id: string;
+  tag: string;
+}
+
+export interface LawsTable {
+  slug: string;
+  title_en: string;
+  title_zh: string;
+  summary_en: string;
+  summary_zh: string;
+  position: number;
+  updated_at: number;
+}
+
+export interface LawArticlesTable {
+  law_slug: string;
+  slug: string;
+  chapter_no: number;
+  chapter_title_en: string;
+  chapter_title_zh: string;
+  article_no: number;
+  text_en: string;
+  text_zh: string;
+  note_en: string;
+  note_zh: string;
+  /** JSON array of topic slugs. */
+  topics: string;
+  updated_at: number;
+}
+
+export interface GuidesTable {
+  slug: string;
+  audience: 'citizens' | 'company-staff' | 'researchers' | 'travellers';
+  title_en: string;
+  title_zh: string;
+  intro_en: string;
+  intro_zh: string;
+  /** JSON arrays of strings. */
+  red_flags_en: string;
+  red_flags_zh: string;
+  what_to_do_en: string;
+  what_to_do_zh: string;
+  report_topic: string;
+  position: number;
+  updated_at: number;
+}
+
+export interface SearchDocsTable {
+  key: string;
+  kind: 'post' | 'page' | 'law' | 'guide';
+  lang: 'zh-CN' | 'en';
+  title: string;
+  body: string;
+  url: string;
+  terms: string;
+  updated_at: number;
+}
+
+export interface PageViewsTable {
+  day: string;
+  path: string;
+  views: number;
+}
+
+export interface SubscribersTable {
+  id: string;
+  email_hash: string;
+  email_sealed: Buffer;
+  lang: 'zh-CN' | 'en';
+  status: 'pending' | 'confirmed';
+  confirm_hash: string | null;
+  unsubscribe_hash: string;
+  created_at: number;
+  confirmed_at: number | null;
 }

@@ -47,3 +47,11 @@ export function negotiateLang(remembered: string | undefined, acceptLanguage: st
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 }
+
+/**
+ * A feature module's own messages, in both languages, checked to have the same shape:
+ * `const m = catalogue({ en: {...}, 'zh-CN': {...} }); m(lang).title`.
+ */
+export function catalogue<T>(messagesByLang: { en: T; 'zh-CN': T }): (lang: Lang) => T {
+  return (lang) => messagesByLang[lang];
+}
