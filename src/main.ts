@@ -7,6 +7,7 @@ import { createWorker } from './background.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { SYSTEM_ACTOR } from './platform/audit/audit-log.ts';
 import type { Worker } from './platform/jobs/worker.ts';
+import { seedIfEmpty } from './seed.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -21,6 +22,15 @@ export async function start(config: Config, out: NodeJS.WritableStream = process
   let worker: Worker | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let address: string | undefined;
+
+  // An empty database gets the default settings and content pack before the first request.
+  try {
+    const seeded = await seedIfEmpty(ctx);
+    if (seeded) out.write(`Empty database: seeded the default content pack.\n${seeded}\n`);
+  } catch (err) {
+    app.log.error({ err }, 'seeding the default content pack failed');
+    out.write('Seeding the default content pack failed (see the log); run "npx vigil seed" to retry.\n');
+  }
 
   if (config.role !== 'web') {
     worker = await createWorker(ctx, app.accounts, app.log);

@@ -22,6 +22,15 @@ const envSchema = z.object({
   VIGIL_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   VIGIL_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  // Outgoing mail (email subscriptions). Without VIGIL_SMTP_HOST no mail is sent and /subscribe says so.
+  VIGIL_SMTP_HOST: z.string().max(255).optional(),
+  VIGIL_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  VIGIL_SMTP_TLS: z.enum(['none', 'starttls', 'tls']).default('starttls'),
+  VIGIL_SMTP_USER: z.string().max(255).optional(),
+  VIGIL_SMTP_PASSWORD: z.string().max(1024).optional(),
+  VIGIL_SMTP_FROM: z.string().max(320).optional(),
+  VIGIL_MEDIA_MAX_IMAGE_MB: z.coerce.number().int().min(1).max(200).default(20),
+  VIGIL_MEDIA_MAX_VIDEO_MB: z.coerce.number().int().min(1).max(20_480).default(200),
 });
 
 export type DatabaseConfig =
@@ -44,6 +53,12 @@ export interface Config {
   kdfMemoryMiB: number;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Outgoing mail; undefined when VIGIL_SMTP_HOST is not set. */
+  smtp: SmtpConfig | undefined;
+  /** Largest image upload accepted (before re-encoding). */
+  mediaMaxImageBytes: number;
+  /** Largest video upload accepted; videos are streamed to disk, never held in memory. */
+  mediaMaxVideoBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kdfMemoryMiB: e.VIGIL_KDF_MEMORY_MIB,
     trustProxy: e.VIGIL_TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,
+    smtp: parseSmtp(e, publicUrl),
+    mediaMaxImageBytes: e.VIGIL_MEDIA_MAX_IMAGE_MB * 1024 * 1024,
+    mediaMaxVideoBytes: e.VIGIL_MEDIA_MAX_VIDEO_MB * 1024 * 1024,
   };
 }
 
@@ -93,4 +111,43 @@ function parseDatabaseUrl(
   throw new ConfigError(
     'Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:',
   );
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** none: plain SMTP (a relay on the same host); starttls: upgrade, required; tls: TLS from the start. */
+  tls: 'none' | 'starttls' | 'tls';
+  user: string | undefined;
+  /** Not enumerable: serialising the config (a log line, JSON) never shows it. */
+  readonly password: string | undefined;
+  /** The From header: `address` or `Name <address>`. */
+  from: string;
+}
+
+const FROM_PATTERN = /^(?:[^<>\r\n]{0,200}<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+function parseSmtp(e: z.infer<typeof envSchema>, publicUrl: string): SmtpConfig | undefined {
+  const host = e.VIGIL_SMTP_HOST?.trim();
+  if (!host) return undefined;
+  const from = e.VIGIL_SMTP_FROM?.trim() || `no-reply@${new URL(publicUrl).hostname}`;
+  if (!FROM_PATTERN.test(from)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  VIGIL_SMTP_FROM: must be an address or "Name <address>"',
+    );
+  }
+  const smtp = {
+    host,
+    port:
+      e.VIGIL_SMTP_PORT ?? (e.VIGIL_SMTP_TLS === 'tls' ? 465 : e.VIGIL_SMTP_TLS === 'starttls' ? 587 : 25),
+    tls: e.VIGIL_SMTP_TLS,
+    user: e.VIGIL_SMTP_USER || undefined,
+    from,
+  } as SmtpConfig;
+  Object.defineProperty(smtp, 'password', {
+    value: e.VIGIL_SMTP_PASSWORD || undefined,
+    enumerable: false,
+    writable: false,
+  });
+  return smtp;
 }

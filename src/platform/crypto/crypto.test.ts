@@ -15,6 +15,7 @@ import {
   openWithPrivateKey,
   publicKeyOf,
   randomBytes,
+  randomTokenSource,
   seal,
   sealToPublicKey,
   subKey,
@@ -100,5 +101,14 @@ describe('the instance key', () => {
     const fromEnv = loadInstanceKey(randomBytes(32).toString('base64url'), dir);
     assert.notDeepEqual(fromEnv, a);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('pooled random tokens', () => {
+  it('gives tokens of the asked size, all different, across pool refills', () => {
+    const next = randomTokenSource(9);
+    const tokens = Array.from({ length: 2000 }, next);
+    for (const t of tokens) assert.match(t, /^[A-Za-z0-9_-]{12}$/);
+    assert.equal(new Set(tokens).size, tokens.length);
   });
 });

@@ -20,6 +20,7 @@ export {
   open,
   randomBytes,
   randomToken,
+  randomTokenSource,
   seal,
   sha256Hex,
 } from './primitives.ts';

@@ -18,6 +18,24 @@ export function randomToken(bytes = 32): string {
   return crypto.randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * randomToken(bytes) for hot paths (a request id on every request): the random bytes are drawn
+ * from the CSPRNG 4 KiB at a time instead of one call per token. Same format, same randomness.
+ */
+export function randomTokenSource(bytes: number): () => string {
+  const pool = Buffer.alloc(Math.max(1, Math.floor(4096 / bytes)) * bytes);
+  let offset = pool.length;
+  return () => {
+    if (offset === pool.length) {
+      crypto.randomFillSync(pool);
+      offset = 0;
+    }
+    const token = pool.toString('base64url', offset, offset + bytes);
+    offset += bytes;
+    return token;
+  };
+}
+
 export function sha256Hex(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }

@@ -229,6 +229,9 @@ export interface LawArticlesTable {
   chapter_title_en: string;
   chapter_title_zh: string;
   article_no: number;
+  /** A short heading ("Ways to report"); empty when none was given (migration 0005). */
+  title_en: string;
+  title_zh: string;
   text_en: string;
   text_zh: string;
   note_en: string;

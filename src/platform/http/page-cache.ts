@@ -1,7 +1,7 @@
 /**
  * Rendered public pages, kept as ready-to-send bytes with their ETag. Rendering a page costs ~10x
  * more than sending it, so each page is rendered once per language and cleared when what it shows
- * changes (settings now; posts later). Revalidation with If-None-Match gets a 304.
+ * changes (settings, posts, banners...). Revalidation with If-None-Match gets a 304.
  */
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,30 +14,79 @@ interface Entry {
 
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
+  /** Moves on at every clear(): a page rendered from data read before a clear is sent but not kept. */
+  private generation = 0;
+  /** The newest Last-Modified given out, and the floor for pages rendered after the last clear(): */
+  /** a page that changed gets a later Last-Modified than any copy a client holds, even within a second. */
+  private issued = 0;
+  private notBefore = 0;
 
   clear(): void {
     this.entries.clear();
+    this.generation++;
+    this.notBefore = this.issued + 1000;
   }
 
-  /** Sends the cached page for `key`, rendering it with `render` on a miss. */
-  send(req: FastifyRequest, reply: FastifyReply, key: string, render: () => string): FastifyReply {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const body = Buffer.from(render(), 'utf8');
-      entry = {
-        body,
-        etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
-        lastModified: new Date().toUTCString(),
-      };
-      this.entries.set(key, entry);
-    }
+  private entryFor(body: string): Entry {
+    const bytes = Buffer.from(body, 'utf8');
+    const lastModified = Math.max(Math.floor(Date.now() / 1000) * 1000, this.notBefore);
+    this.issued = Math.max(this.issued, lastModified);
+    return {
+      body: bytes,
+      etag: `"${crypto.createHash('sha1').update(bytes).digest('base64url')}"`,
+      lastModified: new Date(lastModified).toUTCString(),
+    };
+  }
+
+  private reply(req: FastifyRequest, reply: FastifyReply, entry: Entry): FastifyReply {
     reply
       .header('etag', entry.etag)
       .header('last-modified', entry.lastModified)
       .header('cache-control', 'public, max-age=0, must-revalidate')
       .header('vary', 'Cookie, Accept-Language')
       .type('text/html; charset=utf-8');
-    if (req.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+    if (notModified(req, entry)) return reply.code(304).send();
     return reply.send(entry.body);
   }
+
+  /** Sends the cached page for `key`, rendering it with `render` on a miss. */
+  send(req: FastifyRequest, reply: FastifyReply, key: string, render: () => string): FastifyReply {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = this.entryFor(render());
+      this.entries.set(key, entry);
+    }
+    return this.reply(req, reply, entry);
+  }
+
+  /**
+   * Like send(), for pages rendered from the database. `render` returns undefined when there is no
+   * such page: nothing is cached and undefined is returned, for the caller to answer 404.
+   */
+  async sendAsync(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    render: () => Promise<string | undefined>,
+  ): Promise<FastifyReply | undefined> {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const generation = this.generation;
+      const body = await render();
+      if (body === undefined) return undefined;
+      entry = this.entryFor(body);
+      if (generation === this.generation) this.entries.set(key, entry);
+    }
+    return this.reply(req, reply, entry);
+  }
+}
+
+/** If-None-Match decides when present (RFC 9110 13.2.2); otherwise If-Modified-Since. */
+function notModified(req: FastifyRequest, entry: Entry): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) return inm === entry.etag || inm.split(/\s*,\s*/).includes(entry.etag);
+  const ims = req.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return Number.isFinite(since) && since >= Date.parse(entry.lastModified);
 }

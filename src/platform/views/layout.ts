@@ -10,6 +10,8 @@ export interface PageChrome {
   path: string;
   /** The organisation's name in this language (from settings). */
   siteName: string;
+  /** Extra tags for <head>: canonical and alternate links, Open Graph. */
+  head?: SafeHtml;
 }
 
 export interface StaffChrome {
@@ -36,6 +38,22 @@ export function flashBox(flash: Flash | undefined): SafeHtml {
   return html`<div class="flash flash-${flash.kind}" role="${role}">${flash.text}</div>`;
 }
 
+/** The public site's menu: the home page, then what people come for. */
+function publicNav(t: Messages): [string, string][] {
+  return [
+    ['/', t.common.home],
+    ['/report', t.common.navReport],
+    ['/guides', t.common.navLearn],
+    ['/law', t.common.navLaw],
+    ['/posts', t.common.navPosts],
+    ['/search', t.common.navSearch],
+  ];
+}
+
+function isCurrent(path: string, href: string): boolean {
+  return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+}
+
 /** The one page shell shared by the public site and the back office. */
 export function layout(c: PageChrome, main: SafeHtml, staff?: StaffChrome): string {
   const t = c.t;
@@ -45,7 +63,10 @@ export function layout(c: PageChrome, main: SafeHtml, staff?: StaffChrome): stri
           html`<li><a href="${m.href}"${m.current ? html` aria-current="page"` : ''}>${m.label}</a></li>`,
       )}</ul>
       <form method="post" action="/admin/sign-out" class="inline-form"><input type="hidden" name="_csrf" value="${staff.csrf}"><button type="submit" class="link-button">${t.auth.signOut}</button></form></nav>`
-    : html`<nav class="site-nav" aria-label="${t.common.mainMenu}"><ul><li><a href="/"${c.path === '/' ? html` aria-current="page"` : ''}>${t.common.home}</a></li></ul></nav>`;
+    : html`<nav class="site-nav" aria-label="${t.common.mainMenu}"><ul>${publicNav(t).map(
+        ([href, label]) =>
+          html`<li><a href="${href}"${isCurrent(c.path, href) ? html` aria-current="page"` : ''}>${label}</a></li>`,
+      )}</ul></nav>`;
   return `<!doctype html>${html`<html lang="${t.htmlLang}">
 <head>
 <meta charset="utf-8">
@@ -54,6 +75,7 @@ export function layout(c: PageChrome, main: SafeHtml, staff?: StaffChrome): stri
 <title>${c.title} · ${c.siteName}</title>
 <link rel="stylesheet" href="${assetUrl('app.css')}">
 <link rel="icon" href="${assetUrl('favicon.svg')}" type="image/svg+xml">
+${c.head ?? ''}
 </head>
 <body class="${staff ? 'backoffice' : 'public'}">
 <a class="skip-link" href="#main">${t.common.skipToContent}</a>
