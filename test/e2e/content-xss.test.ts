@@ -21,7 +21,13 @@ import { createTestDatabase, IN_CI, type TestDatabase } from '../helpers/databas
 import { XSS_CORPUS } from '../helpers/xss.ts';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+];
 const browserMissing = !fs.existsSync(CHROMIUM);
 const PASSWORD = 'an editor passphrase for the xss test';
 
@@ -83,7 +89,11 @@ if (browserMissing && IN_CI) {
           editor,
         );
         postId = seeded.id;
-        const row = await db.handle.db.selectFrom('posts').select('version').where('id', '=', postId).executeTakeFirstOrThrow();
+        const row = await db.handle.db
+          .selectFrom('posts')
+          .select('version')
+          .where('id', '=', postId)
+          .executeTakeFirstOrThrow();
         const saved = await content.saveDraft(editor, postId, row.version, {
           title: '"><svg onload=alert(1)> v2',
           summary: '</textarea><script>alert(1)</script>',
@@ -113,7 +123,12 @@ if (browserMissing && IN_CI) {
         context = await browser.newContext();
         // Runs outside the page's CSP: any payload that executed would be counted here.
         await context.addInitScript(() => {
-          const w = window as unknown as { __xss: number; alert: () => void; confirm: () => void; prompt: () => void };
+          const w = window as unknown as {
+            __xss: number;
+            alert: () => void;
+            confirm: () => void;
+            prompt: () => void;
+          };
           w.__xss = 0;
           w.alert = () => {
             w.__xss++;
@@ -141,15 +156,15 @@ if (browserMissing && IN_CI) {
         await db?.drop();
       });
 
-      const inspect = async (page: Page, url: string) => {
-        const res = await page.goto(`${base}${url}`);
-        assert.equal(res?.status(), 200, url);
-        await page.waitForLoadState('load');
-        const found = await page.evaluate(() => {
+      /** What in the page's DOM could run or leak: found by the browser, not by a regex. */
+      const liveMarkup = (page: Page) =>
+        page.evaluate(() => {
           const bad: string[] = [];
           for (const el of Array.from(document.querySelectorAll('*'))) {
             const tag = el.tagName.toLowerCase();
-            if (['script', 'iframe', 'object', 'embed', 'svg', 'math', 'style', 'base', 'frame'].includes(tag))
+            if (
+              ['script', 'iframe', 'object', 'embed', 'svg', 'math', 'style', 'base', 'frame'].includes(tag)
+            )
               bad.push(`<${tag}>`);
             for (const attr of Array.from(el.attributes)) {
               if (attr.name.startsWith('on')) bad.push(`${tag}[${attr.name}]`);
@@ -160,20 +175,58 @@ if (browserMissing && IN_CI) {
           for (const a of Array.from(document.querySelectorAll<HTMLAnchorElement>('a[href]')))
             if (!['http:', 'https:', 'mailto:'].includes(a.protocol)) bad.push(`a href=${a.href}`);
           for (const img of Array.from(document.querySelectorAll<HTMLImageElement>('img')))
-            if (new URL(img.src).origin !== location.origin || !new URL(img.src).pathname.startsWith('/media/'))
+            if (
+              new URL(img.src).origin !== location.origin ||
+              !new URL(img.src).pathname.startsWith('/media/')
+            )
               bad.push(`img src=${img.src}`);
           for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form')))
             if (new URL(f.action).origin !== location.origin) bad.push(`form action=${f.action}`);
           return { bad, fired: (window as unknown as { __xss: number }).__xss };
         });
+
+      const inspect = async (page: Page, url: string) => {
+        const res = await page.goto(`${base}${url}`);
+        assert.equal(res?.status(), 200, url);
+        await page.waitForLoadState('load');
+        const found = await liveMarkup(page);
         assert.deepEqual(found.bad, [], `${url}: live markup`);
         assert.equal(found.fired, 0, `${url}: a payload ran`);
       };
 
+      it('the checks do catch live markup (control)', async () => {
+        const page = await context.newPage();
+        await page.goto(`${base}/posts`);
+        await page.evaluate(() => {
+          document.body.insertAdjacentHTML(
+            'beforeend',
+            '<img src="x" onerror="alert(1)"><a href="javascript:alert(1)">x</a>',
+          );
+        });
+        const found = await liveMarkup(page);
+        assert.ok(found.bad.includes('img[onerror]'), found.bad.join(', '));
+        assert.ok(found.bad.some((b) => b.startsWith('a href=javascript:')));
+        await page.close();
+        // The CSP blocked the inline handler and said so: that is the signal an injection would give.
+        assert.ok(
+          problems.some((p) => /Content Security Policy|inline event handler/i.test(p)),
+          problems.join('\n'),
+        );
+        problems.length = 0;
+      });
+
       it('public pages render every payload as text', async () => {
         const page = await context.newPage();
-        const tags = await db.handle.db.selectFrom('post_tags').select('tag').where('post_id', '=', postId).execute();
-        const series = await db.handle.db.selectFrom('posts').select('pub_series').where('id', '=', postId).executeTakeFirstOrThrow();
+        const tags = await db.handle.db
+          .selectFrom('post_tags')
+          .select('tag')
+          .where('post_id', '=', postId)
+          .execute();
+        const series = await db.handle.db
+          .selectFrom('posts')
+          .select('pub_series')
+          .where('id', '=', postId)
+          .executeTakeFirstOrThrow();
         for (const url of [
           '/',
           '/posts',
@@ -182,7 +235,9 @@ if (browserMissing && IN_CI) {
           `/series/${encodeURIComponent(series.pub_series!)}`,
         ])
           await inspect(page, url);
-        const title = await page.goto(`${base}/posts/xss-in-the-browser`).then(() => page.locator('main h1').innerText());
+        const title = await page
+          .goto(`${base}/posts/xss-in-the-browser`)
+          .then(() => page.locator('main article > header h1').textContent());
         assert.equal(title, '<script>alert(1)</script>"><img src=x onerror=alert(1)>', 'shown as typed');
         assert.deepEqual(problems, []);
       });
@@ -204,8 +259,14 @@ if (browserMissing && IN_CI) {
           '/admin/banner',
         ])
           await inspect(page, url);
-        const typed = await page.goto(`${base}/admin/posts/${postId}`).then(() => page.locator('#f-summary').inputValue());
-        assert.equal(typed, '</textarea><script>alert(1)</script>', 'the editor gets back exactly what was typed');
+        const typed = await page
+          .goto(`${base}/admin/posts/${postId}`)
+          .then(() => page.locator('#f-summary').inputValue());
+        assert.equal(
+          typed,
+          '</textarea><script>alert(1)</script>',
+          'the editor gets back exactly what was typed',
+        );
         assert.deepEqual(problems, []);
       });
     },

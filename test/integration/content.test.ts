@@ -683,6 +683,10 @@ for (const dialect of await dialects()) {
       }
     });
 
+    it('logged no server error and never answered twice', () => {
+      assert.doesNotMatch(t.logs(), /"level":50|already sent/);
+    });
+
     it('seeds published posts idempotently and reads them back for feeds', async () => {
       const actor = { id: null, label: 'content-pack' };
       const input = {

@@ -347,7 +347,8 @@ for (const dialect of await dialects()) {
         const worker = await createWorker(ctx, t.app.accounts, t.app.log, { id: 'cleanup-worker' });
         assert.equal(await worker.runOnce(), 0, 'the clean-up is not due at start');
         t.clock.advance(10 * 60_000);
-        assert.equal(await worker.runOnce(), 1, 'the schedule enqueued the clean-up and it ran');
+        // Other features' schedules (publishing due posts, every minute) may run in the same round.
+        assert.ok((await worker.runOnce()) >= 1, 'the schedule enqueued the clean-up and it ran');
 
         const cleanup = await db.selectFrom('jobs').selectAll().where('kind', '=', CLEANUP_JOB).execute();
         assert.equal(cleanup.length, 1);

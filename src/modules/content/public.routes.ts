@@ -69,7 +69,7 @@ export function registerContentPublicRoutes(
           c,
         );
       });
-      return sent ?? notFound(req, reply);
+      return sent ? reply : notFound(req, reply);
     },
   );
 
@@ -81,7 +81,7 @@ export function registerContentPublicRoutes(
         const view = await service.livePost(slug, kind, c.lang);
         return view ? postPage(view, c) : undefined;
       });
-      return sent ?? notFound(req, reply);
+      return sent ? reply : notFound(req, reply);
     };
 
   app.get<{ Params: { slug: string } }>(
@@ -110,7 +110,7 @@ export function registerContentPublicRoutes(
         const title = fill(contentMessages(c.lang).public.tagTitle, { tag });
         return listPage({ basePath: tagHref(tag), title, items, page, pages }, c);
       });
-      return sent ?? notFound(req, reply);
+      return sent ? reply : notFound(req, reply);
     },
   );
 
@@ -133,7 +133,7 @@ export function registerContentPublicRoutes(
           return listPage({ basePath: seriesHref(series), title, items, page, pages }, c);
         },
       );
-      return sent ?? notFound(req, reply);
+      return sent ? reply : notFound(req, reply);
     },
   );
 }

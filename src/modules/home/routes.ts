@@ -98,7 +98,7 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get('/', { config: { access: 'public' } }, async (req, reply) => {
     const lang = langOf(req);
     const content = ctx.services.get('content') as ContentService | undefined;
-    const sent = await ctx.pageCache.sendAsync(req, reply, `home:${lang}`, async () =>
+    await ctx.pageCache.sendAsync(req, reply, `home:${lang}`, async () =>
       homeView(
         lang,
         ctx.settings.site.orgName[lang],
@@ -107,7 +107,7 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: AppContext): void 
         ctx.config.publicUrl,
       ),
     );
-    return sent!;
+    return reply;
   });
 
   // The language choice is remembered in a cookie holding only "en" or "zh-CN": nothing that tells

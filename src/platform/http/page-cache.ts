@@ -61,23 +61,26 @@ export class PageCache {
 
   /**
    * Like send(), for pages rendered from the database. `render` returns undefined when there is no
-   * such page: nothing is cached and undefined is returned, for the caller to answer 404.
+   * such page: nothing is sent or cached, and false is returned for the caller to answer 404.
+   * (It returns a boolean, not the reply: a Fastify reply is thenable, so an async function cannot
+   * hand it back.)
    */
   async sendAsync(
     req: FastifyRequest,
     reply: FastifyReply,
     key: string,
     render: () => Promise<string | undefined>,
-  ): Promise<FastifyReply | undefined> {
+  ): Promise<boolean> {
     let entry = this.entries.get(key);
     if (!entry) {
       const generation = this.generation;
       const body = await render();
-      if (body === undefined) return undefined;
+      if (body === undefined) return false;
       entry = this.entryFor(body);
       if (generation === this.generation) this.entries.set(key, entry);
     }
-    return this.reply(req, reply, entry);
+    this.reply(req, reply, entry);
+    return true;
   }
 }
 

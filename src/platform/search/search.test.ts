@@ -143,6 +143,23 @@ describe('search tokenizer', () => {
     assert.equal(none.snippet.length, SNIPPET_CHARS + 1);
   });
 
+  it('finds the snippet of a long body past its beginning without tokenising all of it', () => {
+    const body = `${'开头的内容与查询无关。'.repeat(1000)}这里提到了间谍活动。${'结尾。'.repeat(1000)}`;
+    const { snippet, highlights } = makeSnippet(body, queryTerms('间谍'));
+    assert.deepEqual(
+      highlights.map(([s, e]) => snippet.slice(s, e)),
+      ['间谍'],
+    );
+    const long = `${'filler words '.repeat(800)}then someone reported it`;
+    const en = makeSnippet(long, queryTerms('reports'));
+    assert.deepEqual(
+      en.highlights.map(([s, e]) => en.snippet.slice(s, e)),
+      ['reported'],
+    );
+    const cut = queryTerms(`${'a'.repeat(63)}𐌰𐌰`)[0]!;
+    assert.equal(cut, 'a'.repeat(63), 'long words are cut between characters, not inside a surrogate pair');
+  });
+
   it('quotes every term for FTS5 and tsquery', () => {
     assert.equal(ftsQuery(['间谍', 'a"b']), '"间谍" "a""b"');
     assert.equal(tsQuery(['间谍', "a'b\\"]), "'间谍' & 'a''b\\\\'");

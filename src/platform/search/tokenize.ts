@@ -72,7 +72,12 @@ export type Piece = WordPiece | CjkPiece;
 const stems = new Map<string, string>();
 
 function stem(word: string): string {
-  const w = word.length > MAX_TERM_LENGTH ? word.slice(0, MAX_TERM_LENGTH) : word;
+  let w = word;
+  if (w.length > MAX_TERM_LENGTH) {
+    // Cut long words, never between the two halves of a surrogate pair.
+    const high = w.charCodeAt(MAX_TERM_LENGTH - 1);
+    w = w.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TERM_LENGTH - 1 : MAX_TERM_LENGTH);
+  }
   if (!ASCII_LETTERS.test(w)) return w;
   let s = stems.get(w);
   if (s === undefined) {
@@ -200,24 +205,26 @@ export interface Match {
 }
 
 /**
- * Where the query terms occur in `text` (looking at the first `limit` characters): English words
- * whose stem is a query term, and the Chinese characters covered by a query bigram or unigram.
+ * Where the query terms occur in `text` (in text.slice(from, to), offsets into `text`): English
+ * words whose stem is a query term, and the Chinese characters covered by a query bigram or unigram.
  */
-export function findMatches(text: string, terms: readonly string[], limit = 20_000): Match[] {
+export function findMatches(text: string, terms: readonly string[], from = 0, to = text.length): Match[] {
   if (terms.length === 0 || text.length === 0) return [];
   const wanted = new Set(terms);
   const out: Match[] = [];
-  for (const p of scan(text.length > limit ? text.slice(0, limit) : text)) {
+  const part = from > 0 || to < text.length ? text.slice(from, to) : text;
+  for (const p of scan(part)) {
     if (!p.cjk) {
-      if (wanted.has(p.term)) out.push({ start: p.start, end: p.end, term: p.term });
+      if (wanted.has(p.term)) out.push({ start: from + p.start, end: from + p.end, term: p.term });
       continue;
     }
     const c = p.chars;
     for (let i = 0; i < c.length; i++) {
-      if (wanted.has(c[i]!)) out.push({ start: p.starts[i]!, end: p.ends[i]!, term: c[i]! });
+      if (wanted.has(c[i]!)) out.push({ start: from + p.starts[i]!, end: from + p.ends[i]!, term: c[i]! });
       if (i + 1 < c.length) {
         const bigram = c[i]! + c[i + 1]!;
-        if (wanted.has(bigram)) out.push({ start: p.starts[i]!, end: p.ends[i + 1]!, term: bigram });
+        if (wanted.has(bigram))
+          out.push({ start: from + p.starts[i]!, end: from + p.ends[i + 1]!, term: bigram });
       }
     }
   }
@@ -242,11 +249,35 @@ export function highlightRanges(text: string, terms: readonly string[]): [number
 }
 
 export const SNIPPET_CHARS = 160;
+/** How much of a body is scanned for matches at first; a long post is not tokenised whole per hit. */
+const SCAN_CHARS = 6000;
 const LEAD_CHARS = 30;
 const ELLIPSIS = '…';
 
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
+
+/**
+ * The matches in the first SCAN_CHARS of the body; when there are none there, the matches around
+ * the first later place where a term appears literally (Chinese terms, and English stems that are
+ * a prefix of the word, as most are).
+ */
+function snippetMatches(body: string, terms: readonly string[]): Match[] {
+  const first = findMatches(body, terms, 0, SCAN_CHARS);
+  if (first.length > 0 || body.length <= SCAN_CHARS) return first;
+  const lower = body.toLowerCase();
+  let pos = -1;
+  for (const t of terms) {
+    const i = lower.indexOf(t, SCAN_CHARS - MAX_TERM_LENGTH);
+    if (i >= 0 && (pos < 0 || i < pos)) pos = i;
+  }
+  if (pos < 0) return [];
+  // Start the scan on a word boundary, so that no word is cut into a false match.
+  let from = Math.max(0, pos - 200);
+  while (from > 0 && from > pos - 260 && isWordChar(body[from - 1]) && !CJK_CHAR.test(body[from - 1]!))
+    from--;
+  return findMatches(body, terms, from, pos + 2000);
+}
 
 /**
  * A window of about `width` characters of `body` around the best cluster of matches (the most
@@ -258,8 +289,8 @@ export function makeSnippet(
   terms: readonly string[],
   width = SNIPPET_CHARS,
 ): { snippet: string; highlights: [number, number][] } {
-  const matches = findMatches(body, terms);
-  if (body.length <= width) return { snippet: body, highlights: mergeRanges(matches) };
+  if (body.length <= width) return { snippet: body, highlights: mergeRanges(findMatches(body, terms)) };
+  const matches = snippetMatches(body, terms);
 
   let start = 0;
   if (matches.length > 0) {
