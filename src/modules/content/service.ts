@@ -226,6 +226,11 @@ export class ContentService {
     return this.d.repo;
   }
 
+  /** A post's site-relative address (feeds, the sitemap and emails ask for it). */
+  postPath(post: { kind: PostKind; slug: string }): string {
+    return pathOf(post.kind, post.slug);
+  }
+
   // ---- validation ----------------------------------------------------------------------------
 
   private async validate(

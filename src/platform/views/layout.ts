@@ -75,6 +75,8 @@ export function layout(c: PageChrome, main: SafeHtml, staff?: StaffChrome): stri
 <title>${c.title} · ${c.siteName}</title>
 <link rel="stylesheet" href="${assetUrl('app.css')}">
 <link rel="icon" href="${assetUrl('favicon.svg')}" type="image/svg+xml">
+${staff ? '' : html`<link rel="alternate" type="application/rss+xml" href="/${c.lang}/feed.xml" title="${c.siteName} RSS">
+<link rel="alternate" type="application/atom+xml" href="/${c.lang}/feed.atom" title="${c.siteName} Atom">`}
 ${c.head ?? ''}
 </head>
 <body class="${staff ? 'backoffice' : 'public'}">
@@ -91,7 +93,12 @@ ${main}
 </main>
 <footer class="site-footer">
 <p>${t.common.footerPrivacy}</p>
-${staff ? '' : html`<p><a href="/admin/sign-in">${t.common.staffSignIn}</a></p>`}
+${
+  staff
+    ? ''
+    : html`<p class="follow"><a href="/subscribe">${t.common.subscribe}</a> · <a href="/${c.lang}/feed.xml">RSS</a> · <a href="/${c.lang}/feed.atom">Atom</a> · <a href="/${c.lang}/feed.json">JSON Feed</a></p>
+<p><a href="/admin/sign-in">${t.common.staffSignIn}</a></p>`
+}
 </footer>
 </body>
 </html>`}`;

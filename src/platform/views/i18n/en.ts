@@ -25,6 +25,7 @@ export const en = {
     yes: 'Yes',
     no: 'No',
     none: 'None',
+    subscribe: 'Subscribe by email',
     footerPrivacy:
       'This site sets no tracking cookies and keeps no record of your network address or browser.',
   },

@@ -27,6 +27,7 @@ export const zhCN: Messages = {
     yes: '是',
     no: '否',
     none: '无',
+    subscribe: '邮件订阅',
     footerPrivacy: '本站不设置任何跟踪 Cookie，也不记录您的网络地址或浏览器信息。',
   },
   errors: {
