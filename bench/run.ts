@@ -51,8 +51,9 @@ const rows: Row[] = [];
 const warnings: string[] = [];
 const wrk = findWrk();
 const pinned = canPin();
+const cores = os.availableParallelism(); // read now: a later section may narrow this process's affinity
 
-log(`Vigil bench: node ${process.version}, ${os.availableParallelism()} cores`);
+log(`Vigil bench: node ${process.version}, ${cores} cores`);
 log(
   pinned
     ? `  servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE} (taskset)`
@@ -147,7 +148,7 @@ const file = path.join(ROOT, 'bench/results/latest.json');
 writeJson(file, {
   date: new Date().toISOString(),
   node: process.version,
-  cores: os.availableParallelism(),
+  cores,
   pinned,
   loadGenerator: wrk ? 'wrk' : 'node-fallback',
   settings: { ...settings, warmUpS, rounds, coldStartRuns: runs },

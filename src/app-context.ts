@@ -40,6 +40,8 @@ export interface AppContext {
   search: SearchIndex;
   /** Feature services by name, set by each module's setup() (see modules/index.ts). */
   services: Map<string, unknown>;
+  /** What /readyz reports besides the database: true while the content pack is being seeded. */
+  readiness: { seeding: boolean };
 }
 
 export function createContext(
@@ -87,5 +89,6 @@ export function createContext(
     events,
     search: new SearchIndex(db, dialect),
     services: new Map(),
+    readiness: { seeding: false },
   };
 }

@@ -2,6 +2,7 @@
  * buildApp(config): registers everything and returns the Fastify instance. It never listens: the
  * CLI does that, and tests use app.inject() (or listen on a port of their own for the browser).
  */
+import http from 'node:http';
 import type { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type AppContext, createContext } from './app-context.ts';
@@ -28,6 +29,7 @@ import { type DatabaseHandle, openDatabase } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { registerCsrfCheck } from './platform/http/csrf.ts';
 import { registerErrorPages } from './platform/http/errors.ts';
+import { createFastPath } from './platform/http/fast-path.ts';
 import { registerFormParser } from './platform/http/forms.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 
@@ -60,7 +62,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const ctx = createContext(config, handle, options.now, (err, event) => logEventError(err, event));
   await ctx.settings.refreshIfChanged();
 
+  const fastPath = createFastPath(ctx.pageCache, config.secureCookies);
   const app = Fastify({
+    // Cached public pages are answered before Fastify (see platform/http/fast-path.ts).
+    serverFactory: (handler) => http.createServer((req, res) => fastPath(req, res) || handler(req, res)),
     logger: {
       level: config.logLevel,
       ...(options.logStream ? { stream: options.logStream } : {}),

@@ -23,15 +23,6 @@ export async function start(config: Config, out: NodeJS.WritableStream = process
   let refresher: NodeJS.Timeout | undefined;
   let address: string | undefined;
 
-  // An empty database gets the default settings and content pack before the first request.
-  try {
-    const seeded = await seedIfEmpty(ctx);
-    if (seeded) out.write(`Empty database: seeded the default content pack.\n${seeded}\n`);
-  } catch (err) {
-    app.log.error({ err }, 'seeding the default content pack failed');
-    out.write('Seeding the default content pack failed (see the log); run "npx vigil seed" to retry.\n');
-  }
-
   if (config.role !== 'web') {
     worker = await createWorker(ctx, app.accounts, app.log);
     worker.start();
@@ -48,6 +39,19 @@ export async function start(config: Config, out: NodeJS.WritableStream = process
     out.write(`Vigil is running at ${config.publicUrl} (listening on ${address}, ${ctx.dialect} database)\n`);
   } else {
     await app.ready();
+  }
+
+  // An empty database gets the default settings and content pack. This runs after the server
+  // answers: /healthz says the process is up, /readyz says 503 "seeding" until the pack is in.
+  ctx.readiness.seeding = true;
+  try {
+    const seeded = await seedIfEmpty(ctx);
+    if (seeded) out.write(`Empty database: seeded the default content pack.\n${seeded}\n`);
+  } catch (err) {
+    app.log.error({ err }, 'seeding the default content pack failed');
+    out.write('Seeding the default content pack failed (see the log); run "npx vigil seed" to retry.\n');
+  } finally {
+    ctx.readiness.seeding = false;
   }
 
   const link = await app.accounts.staff.issueFirstAdminLink(SYSTEM_ACTOR);

@@ -14,6 +14,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get('/readyz', { config: { access: 'public' } }, async (req, reply) => {
     try {
       await sql`select 1`.execute(ctx.db);
+      if (ctx.readiness.seeding) return reply.code(503).headers(noStore).send({ status: 'seeding' });
       if (!(await migrationsAreCurrent(ctx.db))) {
         return reply.code(503).headers(noStore).send({ status: 'migrations-pending' });
       }

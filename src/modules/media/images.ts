@@ -5,7 +5,16 @@
  * gone from every variant; the original is never kept.
  */
 import fs from 'node:fs';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
+
+type Sharp = typeof import('sharp').default;
+let loaded: Sharp | undefined;
+/** sharp (with libvips, ~30 MiB) is loaded on the first image, not at start-up. */
+async function sharpLib(): Promise<Sharp> {
+  loaded ??= (await import('sharp')).default;
+  return loaded;
+}
+
 import { type ImageMime, isImageMime, sniff } from './sniff.ts';
 import type { MediaStorage } from './storage.ts';
 
@@ -55,7 +64,7 @@ export async function inspectImage(
   if (!isImageMime(mime)) return { ok: false, problem: 'wrong-type' };
   let meta: Metadata;
   try {
-    meta = await sharp(source, INPUT).metadata();
+    meta = await (await sharpLib())(source, INPUT).metadata();
   } catch {
     return { ok: false, problem: 'corrupt' };
   }
@@ -66,7 +75,7 @@ export async function inspectImage(
   let alpha = meta.hasAlpha === true;
   if (alpha) {
     try {
-      alpha = !(await sharp(source, INPUT).stats()).isOpaque;
+      alpha = !(await (await sharpLib())(source, INPUT).stats()).isOpaque;
     } catch {
       return { ok: false, problem: 'corrupt' };
     }
@@ -90,7 +99,7 @@ export async function processImage(
   const ext = inspected.alpha ? 'webp' : 'jpg';
   const mime = inspected.alpha ? 'image/webp' : 'image/jpeg';
   for (const width of targetWidths(inspected.width)) {
-    let pipeline = sharp(source, INPUT)
+    let pipeline = (await sharpLib())(source, INPUT)
       .autoOrient()
       .resize({ width, withoutEnlargement: true })
       .toColourspace('srgb');

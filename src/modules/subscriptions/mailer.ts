@@ -4,7 +4,17 @@
  * a failed job is stored in the jobs table and logged. What remains is the phase, nodemailer's error
  * code and the numeric SMTP reply code.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type { Transporter } from 'nodemailer';
+
+type Nodemailer = typeof import('nodemailer');
+let loaded: Nodemailer | undefined;
+/** nodemailer (~15 MiB resident) is loaded when the first mail goes out, not at start-up. */
+function nodemailerLib(): Nodemailer {
+  loaded ??= createRequire(import.meta.url)('nodemailer') as Nodemailer;
+  return loaded;
+}
+
 import type { SmtpConfig } from '../../config/index.ts';
 
 export interface OutgoingMail {
@@ -65,7 +75,7 @@ export class Mailer {
       disableUrlAccess: true,
       ...(pooled ? { pool: true as const, maxConnections: 1, maxMessages: 100 } : {}),
     };
-    const transport: Transporter = nodemailer.createTransport(options);
+    const transport: Transporter = nodemailerLib().createTransport(options);
     return {
       send: async (mail) => {
         try {

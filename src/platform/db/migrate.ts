@@ -16,10 +16,23 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
   });
 }
 
+/**
+ * Kysely's table-existence check introspects every schema of the database (pg_get_serial_sequence on
+ * each table), so a schema dropped meanwhile by another user of the same database (parallel test
+ * runs do this all the time) fails it with 3F000 "schema ... does not exist". Nothing has run at that
+ * point, and migrations are transactional on PostgreSQL: trying again is safe.
+ */
+function otherSchemaVanished(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '3F000';
+}
+
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const result = await (await migrator(db)).migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const result = await (await migrator(db)).migrateToLatest();
+    if (!result.error) return result;
+    if (attempt >= 5 || !otherSchemaVanished(result.error)) throw result.error;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
 }
 
 /** True when every known migration has run: what /readyz checks. */

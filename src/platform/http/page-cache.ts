@@ -4,9 +4,11 @@
  * changes (settings, posts, banners...). Revalidation with If-None-Match gets a 304.
  */
 import crypto from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { langOf } from './request.ts';
 
-interface Entry {
+export interface Entry {
   body: Buffer;
   etag: string;
   lastModified: string;
@@ -14,6 +16,15 @@ interface Entry {
 
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The same entries by `<lang> <url>` for requests without a query string, once a route has sent
+   * them: what the fast path (fast-path.ts) answers from before Fastify is involved.
+   */
+  private readonly byUrl = new Map<string, Entry>();
+  /** Called for every cached page sent, by either path: the daily view counts hang here. */
+  onServe: ((path: string) => void) | undefined;
+  /** Entries currently in `entries`: a page rendered from data read before a clear() is not. */
+  private held = new WeakSet<Entry>();
   /** Moves on at every clear(): a page rendered from data read before a clear is sent but not kept. */
   private generation = 0;
   /** The newest Last-Modified given out, and the floor for pages rendered after the last clear(): */
@@ -23,6 +34,8 @@ export class PageCache {
 
   clear(): void {
     this.entries.clear();
+    this.byUrl.clear();
+    this.held = new WeakSet();
     this.generation++;
     this.notBefore = this.issued + 1000;
   }
@@ -38,7 +51,17 @@ export class PageCache {
     };
   }
 
+  /** The entry the fast path may send for this URL and language, if a route has sent it before. */
+  lookup(lang: string, url: string): Entry | undefined {
+    return this.byUrl.get(`${lang} ${url}`);
+  }
+
   private reply(req: FastifyRequest, reply: FastifyReply, entry: Entry): FastifyReply {
+    if ((req.method === 'GET' || req.method === 'HEAD') && !req.url.includes('?')) {
+      // Only entries still held (not from a render that raced a clear) are indexed.
+      if (this.held.has(entry)) this.byUrl.set(`${langOf(req)} ${req.url}`, entry);
+    }
+    this.onServe?.(req.url.split('?')[0]!);
     reply
       .header('etag', entry.etag)
       .header('last-modified', entry.lastModified)
@@ -55,6 +78,7 @@ export class PageCache {
     if (!entry) {
       entry = this.entryFor(render());
       this.entries.set(key, entry);
+      this.held.add(entry);
     }
     return this.reply(req, reply, entry);
   }
@@ -77,7 +101,10 @@ export class PageCache {
       const body = await render();
       if (body === undefined) return false;
       entry = this.entryFor(body);
-      if (generation === this.generation) this.entries.set(key, entry);
+      if (generation === this.generation) {
+        this.entries.set(key, entry);
+        this.held.add(entry);
+      }
     }
     this.reply(req, reply, entry);
     return true;
@@ -86,9 +113,13 @@ export class PageCache {
 
 /** If-None-Match decides when present (RFC 9110 13.2.2); otherwise If-Modified-Since. */
 function notModified(req: FastifyRequest, entry: Entry): boolean {
-  const inm = req.headers['if-none-match'];
+  return isNotModified(req.headers, entry);
+}
+
+export function isNotModified(headers: IncomingHttpHeaders, entry: Entry): boolean {
+  const inm = headers['if-none-match'];
   if (inm !== undefined) return inm === entry.etag || inm.split(/\s*,\s*/).includes(entry.etag);
-  const ims = req.headers['if-modified-since'];
+  const ims = headers['if-modified-since'];
   if (ims === undefined) return false;
   const since = Date.parse(ims);
   return Number.isFinite(since) && since >= Date.parse(entry.lastModified);

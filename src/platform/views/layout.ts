@@ -75,8 +75,12 @@ export function layout(c: PageChrome, main: SafeHtml, staff?: StaffChrome): stri
 <title>${c.title} · ${c.siteName}</title>
 <link rel="stylesheet" href="${assetUrl('app.css')}">
 <link rel="icon" href="${assetUrl('favicon.svg')}" type="image/svg+xml">
-${staff ? '' : html`<link rel="alternate" type="application/rss+xml" href="/${c.lang}/feed.xml" title="${c.siteName} RSS">
-<link rel="alternate" type="application/atom+xml" href="/${c.lang}/feed.atom" title="${c.siteName} Atom">`}
+${
+  staff
+    ? ''
+    : html`<link rel="alternate" type="application/rss+xml" href="/${c.lang}/feed.xml" title="${c.siteName} RSS">
+<link rel="alternate" type="application/atom+xml" href="/${c.lang}/feed.atom" title="${c.siteName} Atom">`
+}
 ${c.head ?? ''}
 </head>
 <body class="${staff ? 'backoffice' : 'public'}">
