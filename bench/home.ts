@@ -45,10 +45,16 @@ export interface HomeResults {
   rounds: { vigil: Measured; bare: Measured }[];
 }
 
-async function measure(wrk: string | undefined, server: Started, port: number, s: LoadSettings) {
+async function measure(
+  wrk: string | undefined,
+  server: Started,
+  port: number,
+  s: LoadSettings,
+  pagePath = '/',
+) {
   const cpu0 = cpuSeconds(server.pid);
   const t0 = performance.now();
-  const result = await generateLoad(wrk, `http://${HOST}:${port}/`, s);
+  const result = await generateLoad(wrk, `http://${HOST}:${port}${pagePath}`, s);
   const wallS = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(server.pid) - cpu0;
   return {
@@ -72,6 +78,8 @@ export async function measureHome(
   warmUpS: number,
   roundCount: number,
   log: (line: string) => void,
+  /** The public page to measure: the home page, or a post page of the seeded content pack. */
+  pagePath = '/',
 ): Promise<HomeResults> {
   const vigil = await spawnVigil();
   const dir = tempDir('vigil-bench-bare-');
@@ -82,6 +90,7 @@ export async function measureHome(
       ['/healthz', {}],
       ['/', {}],
       ['/', ACCEPT_LANGUAGE],
+      [pagePath, ACCEPT_LANGUAGE],
       ['/readyz', {}],
     ] as const) {
       await get(vigil.port, p, h);
@@ -90,10 +99,10 @@ export async function measureHome(
     const idleRssMiB = residentMiB(vigil.pid);
     log(`  idle RSS ${idleRssMiB.toFixed(1)} MiB`);
 
-    const page: Got = await get(vigil.port, '/', ACCEPT_LANGUAGE);
-    if (page.status !== 200) throw new Error(`GET / answered ${page.status}`);
+    const page: Got = await get(vigil.port, pagePath, ACCEPT_LANGUAGE);
+    if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}`);
     const contentType = String(page.headers['content-type']);
-    log(`  GET / (zh-CN): ${page.body.length} bytes, ${contentType}`);
+    log(`  GET ${pagePath} (zh-CN): ${page.body.length} bytes, ${contentType}`);
 
     const bodyFile = path.join(dir, 'home.html');
     fs.writeFileSync(bodyFile, page.body);
@@ -107,11 +116,11 @@ export async function measureHome(
     }
 
     const warmUp = { ...settings, durationS: warmUpS };
-    await generateLoad(wrk, `http://${HOST}:${vigil.port}/`, warmUp);
+    await generateLoad(wrk, `http://${HOST}:${vigil.port}${pagePath}`, warmUp);
     await generateLoad(wrk, `http://${HOST}:${port}/`, warmUp);
     const rounds: HomeResults['rounds'] = [];
     for (let i = 0; i < roundCount; i++) {
-      const v = await measure(wrk, vigil, vigil.port, settings);
+      const v = await measure(wrk, vigil, vigil.port, settings, pagePath);
       log(`  Vigil: ${describe(v)}`);
       const b = await measure(wrk, bare, port, settings);
       log(`  bare:  ${describe(b)}`);

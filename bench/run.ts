@@ -67,6 +67,9 @@ log(
 
 let cold: ColdStart | undefined;
 let home: HomeResults | undefined;
+let post: HomeResults | undefined;
+/** A post of the default content pack, seeded on the fresh database the bench starts. */
+const POST_PATH = '/posts/due-diligence-cover';
 try {
   log('\nBuilding dist/ (node scripts/build.mjs)…');
   await buildBundle();
@@ -111,6 +114,25 @@ try {
   } catch (err) {
     rows.push(failed('Memory and home page throughput', err));
   }
+
+  // A post page of the seeded content pack, against the same bytes from bare node:http (issue 3).
+  log('Post page throughput…');
+  try {
+    post = await measureHome(wrk, settings, warmUpS, rounds, log, POST_PATH);
+    rows.push(info(`GET ${POST_PATH} zh-CN, Vigil`, `${post.vigil.requestsPerSec.toFixed(0)} req/s`));
+    rows.push(
+      info(`GET ${POST_PATH} zh-CN, bare node:http ceiling`, `${post.bare.requestsPerSec.toFixed(0)} req/s`),
+    );
+    rows.push(check('Post page throughput, Vigil / bare', post.ratio, '%', '>=', 0.7));
+    rows.push(
+      info(
+        'Post page requests per server CPU-second, Vigil / bare',
+        `${(post.cpuRatio * 100).toFixed(1)} % (${post.vigil.requestsPerCpuSecond.toFixed(0)} / ${post.bare.requestsPerCpuSecond.toFixed(0)})`,
+      ),
+    );
+  } catch (err) {
+    rows.push(failed('Post page throughput', err));
+  }
 } catch (err) {
   rows.push(failed('Build', err));
 } finally {
@@ -154,6 +176,7 @@ writeJson(file, {
   settings: { ...settings, warmUpS, rounds, coldStartRuns: runs },
   coldStart: cold,
   home,
+  post,
   feed,
   search,
   rows,

@@ -75,3 +75,22 @@ describe('fast path for cached public pages', () => {
     assert.equal(post.headers.get('cache-control'), 'no-store', 'back-office pages never take the fast path');
   });
 });
+
+describe('daily view counts from cached pages', () => {
+  it('counts views of public pages per path and day, and stores nothing else', async () => {
+    const t = await createTestApp('sqlite');
+    try {
+      for (let i = 0; i < 3; i++) await t.app.inject({ url: '/', headers: { 'accept-language': 'en' } });
+      await t.app.inject({ url: '/', headers: { 'accept-language': 'zh-CN' } });
+      const views = t.app.vigil.services.get('views') as { flush(): Promise<void> };
+      await views.flush();
+      const rows = await t.db.handle.db.selectFrom('page_views').selectAll().execute();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.path, '/');
+      assert.equal(Number(rows[0]!.views), 4);
+      assert.match(rows[0]!.day, /^\d{4}-\d{2}-\d{2}$/);
+    } finally {
+      await t.close();
+    }
+  });
+});

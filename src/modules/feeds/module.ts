@@ -35,6 +35,9 @@ export const feedsModule: FeatureModule = {
     ctx.settings.onChange(clear);
     ctx.services.set('feeds', feeds);
     ctx.services.set('views', counter satisfies ViewsService);
+    // Every public page served from the page cache (by Fastify or the fast path) counts one view
+    // for its path and day: no cookie, nothing about the reader.
+    ctx.pageCache.onServe = (path) => counter.countView(path);
     const s: FeedsState = { feeds, counter, warn: () => {} };
     state.set(ctx, s);
   },
