@@ -31,6 +31,7 @@ import { registerCsrfCheck } from './platform/http/csrf.ts';
 import { registerErrorPages } from './platform/http/errors.ts';
 import { createFastPath } from './platform/http/fast-path.ts';
 import { registerFormParser } from './platform/http/forms.ts';
+import { lazyValidatorCompilers } from './platform/http/lazy-validators.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 
 export interface BuildOptions {
@@ -65,6 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const fastPath = createFastPath(ctx.pageCache, config.secureCookies);
   const app = Fastify({
     // Cached public pages are answered before Fastify (see platform/http/fast-path.ts).
+    schemaController: lazyValidatorCompilers(),
     serverFactory: (handler) => http.createServer((req, res) => fastPath(req, res) || handler(req, res)),
     logger: {
       level: config.logLevel,
