@@ -86,6 +86,9 @@ export async function measureHome(
   let bare: Started | undefined;
   try {
     await waitFor200(vigil, vigil.port, '/healthz');
+    // Measure the steady state: an empty database is seeded with the content pack after the server
+    // answers, and /readyz says 200 only once that is done.
+    await waitFor200(vigil, vigil.port, '/readyz');
     for (const [p, h] of [
       ['/healthz', {}],
       ['/', {}],
