@@ -7,14 +7,50 @@
  * miss, goes to Fastify unchanged. Tests check the two paths answer identically.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { negotiateLang } from '../views/i18n/index.ts';
+import { type Lang, negotiateLang } from '../views/i18n/index.ts';
 import { parseCookies } from './cookies.ts';
-import { isNotModified, type PageCache } from './page-cache.ts';
+import { type Entry, isNotModified, type PageCache } from './page-cache.ts';
 import { LANG_COOKIE } from './request.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export function createFastPath(cache: PageCache, secure: boolean) {
-  const fixed = Object.entries(securityHeaders(secure));
+  const fixed = Object.entries(securityHeaders(secure)).flat();
+  // The full header list of each entry, built once: writeHead with a flat array is the cheapest
+  // way node:http offers to send headers (no per-header validation on every request).
+  const headersOf = new WeakMap<Entry, { ok: string[]; notModified: string[] }>();
+  const prepared = (entry: Entry) => {
+    let h = headersOf.get(entry);
+    if (!h) {
+      const common = [
+        ...fixed,
+        'etag',
+        entry.etag,
+        'last-modified',
+        entry.lastModified,
+        'cache-control',
+        'public, max-age=0, must-revalidate',
+        'vary',
+        'Cookie, Accept-Language',
+        'content-type',
+        'text/html; charset=utf-8',
+      ];
+      h = { ok: [...common, 'content-length', String(entry.body.length)], notModified: common };
+      headersOf.set(entry, h);
+    }
+    return h;
+  };
+  // Browsers send a handful of distinct Accept-Language values: remember their answers (bounded).
+  const byHeader = new Map<string, Lang>();
+  const langFor = (header: string | undefined): Lang => {
+    if (header === undefined) return negotiateLang(undefined, undefined);
+    let lang = byHeader.get(header);
+    if (!lang) {
+      lang = negotiateLang(undefined, header);
+      if (byHeader.size >= 256) byHeader.clear();
+      byHeader.set(header, lang);
+    }
+    return lang;
+  };
   return function serveFromCache(req: IncomingMessage, res: ServerResponse): boolean {
     const method = req.method;
     const url = req.url;
@@ -22,23 +58,17 @@ export function createFastPath(cache: PageCache, secure: boolean) {
       return false;
     const cookie = req.headers.cookie;
     const remembered = cookie?.includes(LANG_COOKIE) ? parseCookies(cookie)[LANG_COOKIE] : undefined;
-    const lang = negotiateLang(remembered, req.headers['accept-language']);
+    const lang = remembered ? negotiateLang(remembered, undefined) : langFor(req.headers['accept-language']);
     const entry = cache.lookup(lang, url);
     if (!entry) return false;
-    for (const [k, v] of fixed) res.setHeader(k, v);
-    res.setHeader('etag', entry.etag);
-    res.setHeader('last-modified', entry.lastModified);
-    res.setHeader('cache-control', 'public, max-age=0, must-revalidate');
-    res.setHeader('vary', 'Cookie, Accept-Language');
-    res.setHeader('content-type', 'text/html; charset=utf-8');
+    const headers = prepared(entry);
     cache.onServe?.(url);
     if (isNotModified(req.headers, entry)) {
-      res.statusCode = 304;
+      res.writeHead(304, headers.notModified);
       res.end();
       return true;
     }
-    res.setHeader('content-length', entry.body.length);
-    res.statusCode = 200;
+    res.writeHead(200, headers.ok);
     res.end(method === 'HEAD' ? undefined : entry.body);
     return true;
   };
