@@ -6,7 +6,7 @@
  *   --runs N         cold starts to time (5)
  *   --duration S     seconds of load per server (10), after a --warm-up S (2) run
  *   --connections N  wrk connections (50); --threads N wrk threads (1)
- *   --rounds N       alternate Vigil and bare N times and report medians (1); more rounds steady
+ *   --rounds N       alternate Vigil and bare N times and report medians (3); more rounds steady
  *                    the ratio on a machine where other processes compete for the cores
  */
 import os from 'node:os';
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     'warm-up': { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '1' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const positive = (name: string, v: string | undefined) => {
