@@ -36,10 +36,21 @@ export class ViewCounter implements ViewsService {
     private readonly intervalMs = FLUSH_INTERVAL_MS,
   ) {}
 
+  /** The current UTC day, recomputed only when a day has passed: this runs on every cached page. */
+  private day = { until: 0, name: '' };
+  private today(): string {
+    const now = this.now();
+    if (now >= this.day.until || now < this.day.until - 86_400_000) {
+      const start = now - (now % 86_400_000);
+      this.day = { until: start + 86_400_000, name: dayOf(now) };
+    }
+    return this.day.name;
+  }
+
   countView(path: string): void {
     if (this.closed || typeof path !== 'string' || path.length > MAX_PATH) return;
     if (!path.startsWith('/') || path.startsWith('//')) return;
-    const key = `${dayOf(this.now())}\n${path}`;
+    const key = `${this.today()}\n${path}`;
     const n = this.pending.get(key);
     if (n !== undefined) this.pending.set(key, n + 1);
     else if (this.pending.size < MAX_PENDING) this.pending.set(key, 1);
