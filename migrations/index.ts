@@ -4,6 +4,7 @@ import * as publicChannel from './2026-11-22-0002-public-channel.ts';
 import * as content from './2026-11-22-0003-content.ts';
 import * as lawGuides from './2026-11-22-0005-law-guides.ts';
 import * as search from './2026-11-22-0006-search.ts';
+import * as reports from './2026-11-22-0007-reports.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22-0003-content': content,
   '2026-11-22-0005-law-guides': lawGuides,
   '2026-11-22-0006-search': search,
+  '2026-11-22-0007-reports': reports,
 };

@@ -25,7 +25,17 @@ export interface AppContext {
   dialect: Dialect;
   now: () => number;
   /** Sub-keys of the instance key, one per purpose. */
-  keys: { csrf: Buffer; throttle: Buffer; audit: Buffer };
+  keys: {
+    csrf: Buffer;
+    throttle: Buffer;
+    audit: Buffer;
+    /** Receipt codes: lookup hashes and the reporter's wrapping key. */
+    receipt: Buffer;
+    /** Blind indexes of entities named in reports (linking without plaintext). */
+    linking: Buffer;
+    /** Drafts, submission records and the follow-up cookie: keys derived from secrets the client holds. */
+    reporter: Buffer;
+  };
   kdfParams: KdfParams;
   kdfGate: ConcurrencyGate;
   audit: AuditLog;
@@ -55,6 +65,9 @@ export function createContext(
     csrf: subKey(instanceKey, 'csrf'),
     throttle: subKey(instanceKey, 'throttle'),
     audit: subKey(instanceKey, 'audit'),
+    receipt: subKey(instanceKey, 'receipt'),
+    linking: subKey(instanceKey, 'linking'),
+    reporter: subKey(instanceKey, 'reporter'),
   };
   const { db, dialect } = handle;
   const audit = new AuditLog(db, dialect, keys.audit, now);

@@ -31,6 +31,12 @@ const envSchema = z.object({
   VIGIL_SMTP_FROM: z.string().max(320).optional(),
   VIGIL_MEDIA_MAX_IMAGE_MB: z.coerce.number().int().min(1).max(200).default(20),
   VIGIL_MEDIA_MAX_VIDEO_MB: z.coerce.number().int().min(1).max(20_480).default(200),
+  // The reporting channel.
+  VIGIL_REPORT_MAX_FILE_MB: z.coerce.number().int().min(1).max(2048).default(25),
+  VIGIL_REPORT_MAX_FILES: z.coerce.number().int().min(0).max(50).default(10),
+  VIGIL_REPORT_POW_BITS: z.coerce.number().int().min(0).max(28).default(16),
+  VIGIL_REPORT_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100_000).default(20),
+  VIGIL_REPORT_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
 });
 
 export type DatabaseConfig =
@@ -59,6 +65,19 @@ export interface Config {
   mediaMaxImageBytes: number;
   /** Largest video upload accepted; videos are streamed to disk, never held in memory. */
   mediaMaxVideoBytes: number;
+  reports: ReportConfig;
+}
+
+export interface ReportConfig {
+  /** Largest single attachment, in bytes. */
+  maxFileBytes: number;
+  /** Most attachments per report (and per follow-up message). */
+  maxFiles: number;
+  /** Leading zero bits the proof-of-work asks of browsers with JavaScript (0 turns it off). */
+  powBits: number;
+  /** Reports per second this node takes from the public across all channels, and the burst above it. */
+  ratePerSecond: number;
+  rateBurst: number;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +109,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: parseSmtp(e, publicUrl),
     mediaMaxImageBytes: e.VIGIL_MEDIA_MAX_IMAGE_MB * 1024 * 1024,
     mediaMaxVideoBytes: e.VIGIL_MEDIA_MAX_VIDEO_MB * 1024 * 1024,
+    reports: {
+      maxFileBytes: e.VIGIL_REPORT_MAX_FILE_MB * 1024 * 1024,
+      maxFiles: e.VIGIL_REPORT_MAX_FILES,
+      powBits: e.VIGIL_REPORT_POW_BITS,
+      ratePerSecond: e.VIGIL_REPORT_RATE_PER_SECOND,
+      rateBurst: e.VIGIL_REPORT_RATE_BURST,
+    },
   };
 }
 

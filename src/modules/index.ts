@@ -5,6 +5,7 @@ import { feedsModule } from './feeds/module.ts';
 import { guidesModule } from './guides/module.ts';
 import { lawModule } from './law/module.ts';
 import { mediaModule } from './media/module.ts';
+import { reportsModule } from './reports/module.ts';
 import { searchModule } from './search/module.ts';
 import { subscriptionsModule } from './subscriptions/module.ts';
 
@@ -16,4 +17,5 @@ export const FEATURES: FeatureModule[] = [
   searchModule,
   feedsModule,
   subscriptionsModule,
+  reportsModule,
 ];

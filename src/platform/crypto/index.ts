@@ -1,3 +1,15 @@
+export {
+  clientSecretKeys,
+  FILE_CHUNK_BYTES,
+  fileKey,
+  newDataKey,
+  openSealedFile,
+  type RecipientPublicKey,
+  type RecipientWrap,
+  receiptSecrets,
+  SealedFileWriter,
+  sealToRecipients,
+} from './envelope.ts';
 export { loadInstanceKey, subKey } from './instance-key.ts';
 export {
   generateKeyPair,

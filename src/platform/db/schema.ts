@@ -29,6 +29,8 @@ export interface StaffTable {
   updated_at: number;
   last_signin_at: number | null;
   version: number;
+  /** Where notices about new reports go; notices never carry report content. */
+  email: string | null;
 }
 
 export interface StaffRolesTable {
@@ -135,6 +137,17 @@ export interface Database {
   search_docs: SearchDocsTable;
   page_views: PageViewsTable;
   subscribers: SubscribersTable;
+  report_channels: ReportChannelsTable;
+  channel_recipients: ChannelRecipientsTable;
+  questionnaires: QuestionnairesTable;
+  questionnaire_versions: QuestionnaireVersionsTable;
+  reports: ReportsTable;
+  report_key_wraps: ReportKeyWrapsTable;
+  report_messages: ReportMessagesTable;
+  report_files: ReportFilesTable;
+  report_entities: ReportEntitiesTable;
+  report_drafts: ReportDraftsTable;
+  report_submissions: ReportSubmissionsTable;
 }
 
 export interface MediaTable {
@@ -285,4 +298,158 @@ export interface SubscribersTable {
   unsubscribe_hash: string;
   created_at: number;
   confirmed_at: number | null;
+}
+
+// ---- The reporting channel (migration 0007). Every text or file a reporter gave is sealed. ----
+
+export type ChannelStatus = 'open' | 'closed';
+
+export interface ReportChannelsTable {
+  id: string;
+  name_en: string;
+  name_zh: string;
+  description_en: string;
+  description_zh: string;
+  /** Only an open channel with at least one recipient who holds a key takes reports from the public. */
+  status: ChannelStatus;
+  /** Days to acknowledge a report, and to give the reporter feedback (EU Directive defaults 7 and 90). */
+  ack_days: number;
+  feedback_days: number;
+  /** Reports per minute this channel accepts from the public, across all reporters. */
+  max_per_minute: number;
+  position: number;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface ChannelRecipientsTable {
+  channel_id: string;
+  staff_id: string;
+  added_at: number;
+}
+
+export type QuestionnaireKind = 'report' | 'self-disclosure' | 'complaint';
+
+export interface QuestionnairesTable {
+  id: string;
+  channel_id: string;
+  kind: QuestionnaireKind;
+  /** JSON array of topic slugs ("report this" links use /report?topic=<slug>). */
+  topics: string;
+  position: number;
+  status: 'active' | 'retired';
+  current_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface QuestionnaireVersionsTable {
+  questionnaire_id: string;
+  version: number;
+  /** JSON of a QuestionnaireDefinition (modules/reports/questionnaire.ts). Never edited: a change is a new version. */
+  definition: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+export type ReportSource = 'web' | 'api' | 'messaging' | 'phone' | 'letter' | 'walk-in' | 'referral';
+export const REPORT_SOURCES: readonly ReportSource[] = ['web', 'api', 'messaging', 'phone', 'letter', 'walk-in', 'referral'];
+export type IdentityMode = 'anonymous' | 'confidential' | 'named';
+export type ReportStatus = 'received' | 'acknowledged' | 'assessing' | 'addressing' | 'concluded';
+
+export interface ReportsTable {
+  id: string;
+  /** A short reference for staff and letters; not the receipt, and no way back into the report. */
+  reference: string;
+  channel_id: string;
+  questionnaire_id: string;
+  questionnaire_version: number;
+  kind: QuestionnaireKind;
+  source: ReportSource;
+  identity_mode: IdentityMode;
+  status: ReportStatus;
+  /** When Vigil registered the report (first-reporter rules depend on it). */
+  registered_at: number;
+  /** When the report was made: the same for web intake; the call or letter time for staff intake. */
+  received_at: number;
+  intake_staff_id: string | null;
+  /** The report's ephemeral X25519 public key: each recipient's wrap key is derived from it. */
+  ephemeral_public: Buffer;
+  /** The answers, sealed under the report's content key. */
+  sealed_answers: Buffer;
+  /** The reporter's identity and contact details, sealed under a separate identity key. */
+  sealed_identity: Buffer | null;
+  /** Keyed hash of the receipt code: finds the report from the code, reveals nothing without the instance key. */
+  receipt_lookup: string | null;
+  /** The content key sealed under a key derived from the receipt code: the reporter reads replies with it. */
+  receipt_wrapped_key: Buffer | null;
+  file_count: number;
+  last_reporter_activity_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface ReportKeyWrapsTable {
+  report_id: string;
+  /** The staff key (staff_keys.id) this wrap opens with. */
+  key_id: string;
+  staff_id: string;
+  wrapped_content_key: Buffer;
+  /** The identity key, wrapped apart; null when the report has no identity to seal. */
+  wrapped_identity_key: Buffer | null;
+  created_at: number;
+}
+
+export type MessageAuthor = 'reporter' | 'staff' | 'system';
+export type MessageKind = 'acknowledgement' | 'message' | 'question' | 'answer';
+
+export interface ReportMessagesTable {
+  id: string;
+  report_id: string;
+  author: MessageAuthor;
+  staff_id: string | null;
+  kind: MessageKind;
+  /** JSON { text, replyTo? } sealed under the report's content key. */
+  sealed_body: Buffer;
+  created_at: number;
+  seen_by_reporter_at: number | null;
+}
+
+export interface ReportFilesTable {
+  id: string;
+  report_id: string;
+  message_id: string | null;
+  /** JSON { name, type, bytes, removed[] } sealed under the report's content key. */
+  sealed_meta: Buffer;
+  /** Size of the sealed file on disk. */
+  stored_bytes: number;
+  created_at: number;
+}
+
+export interface ReportEntitiesTable {
+  report_id: string;
+  /** email | phone | domain | organisation | code */
+  kind: string;
+  /** HMAC of the normalised value under the linking key (kept outside the database). */
+  digest: string;
+}
+
+export interface ReportDraftsTable {
+  /** Keyed hash of the draft token; the token and the key that opens the state are only in the cookie. */
+  id: string;
+  sealed_state: Buffer;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+}
+
+export interface ReportSubmissionsTable {
+  /** Keyed hash of the submission key (the draft token, or an API client's Idempotency-Key). */
+  id: string;
+  report_id: string;
+  /** The receipt code and reference, sealed under a key derived from the submission key. */
+  sealed_receipt: Buffer;
+  created_at: number;
+  expires_at: number;
 }

@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.ts';
+import type { ReportsServices } from './module.ts';
+
+// STUB: to be written.
+export function registerApiRoutes(_app: FastifyInstance, _ctx: AppContext, _s: ReportsServices): void {}

@@ -1,0 +1,212 @@
+/**
+ * Envelope encryption for reports (DESIGN.md, "Protecting people"): each report has random data
+ * keys; its contents and files are sealed with them; the keys are sealed to the X25519 public key
+ * of every staff member cleared to read it, and under a key derived from the reporter's receipt.
+ *
+ * Wraps are ordinary sealed boxes (keypair.ts: openWithPrivateKey opens them). At intake one
+ * ephemeral key pair serves every recipient of the report, so sealing to five recipients costs one
+ * key generation and five Diffie-Hellman operations, not five of each.
+ */
+import crypto from 'node:crypto';
+import { CryptoError, hmac, open, seal } from './primitives.ts';
+
+export interface RecipientPublicKey {
+  keyId: string;
+  staffId: string;
+  publicKey: Buffer;
+}
+
+export interface RecipientWrap {
+  keyId: string;
+  staffId: string;
+  /** One sealed box per plaintext given, in the same order. */
+  boxes: Buffer[];
+}
+
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+const publicKeyObjects = new Map<string, crypto.KeyObject>();
+
+/** Public KeyObjects are cached: the same few recipients get a wrap for every report. */
+function publicKeyObject(raw: Buffer): crypto.KeyObject {
+  if (raw.length !== 32) throw new CryptoError('X25519 public key must be 32 bytes');
+  const id = raw.toString('base64url');
+  let key = publicKeyObjects.get(id);
+  if (!key) {
+    if (publicKeyObjects.size > 1000) publicKeyObjects.clear();
+    key = crypto.createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    publicKeyObjects.set(id, key);
+  }
+  return key;
+}
+
+/** A new random 32-byte data key. */
+export function newDataKey(): Buffer {
+  return crypto.randomBytes(32);
+}
+
+/**
+ * Seals each plaintext to every recipient with one shared ephemeral key pair. Each box opens with
+ * openWithPrivateKey(recipient's private key, box, associatedData[i]).
+ */
+export function sealToRecipients(
+  recipients: readonly RecipientPublicKey[],
+  plaintexts: readonly Buffer[],
+  associatedData: readonly string[],
+): { ephemeralPublic: Buffer; wraps: RecipientWrap[] } {
+  const ephemeral = crypto.generateKeyPairSync('x25519');
+  const ephemeralPublic = Buffer.from(ephemeral.publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+  const wraps = recipients.map((r) => {
+    const shared = crypto.diffieHellman({
+      privateKey: ephemeral.privateKey,
+      publicKey: publicKeyObject(r.publicKey),
+    });
+    // The same derivation as keypair.ts's sealed box, so openWithPrivateKey opens these.
+    const key = Buffer.from(
+      crypto.hkdfSync(
+        'sha256',
+        shared,
+        Buffer.concat([ephemeralPublic, r.publicKey]),
+        'vigil/sealed-box/v1',
+        32,
+      ),
+    );
+    const boxes = plaintexts.map((p, i) =>
+      Buffer.concat([ephemeralPublic, seal(key, p, associatedData[i] ?? '')]),
+    );
+    return { keyId: r.keyId, staffId: r.staffId, boxes };
+  });
+  return { ephemeralPublic, wraps };
+}
+
+// ---- Receipt codes ----
+
+/**
+ * What the server keeps of a receipt code: a keyed lookup hash (finds the report; useless without
+ * the instance key) and a wrapping key derived from the code (opens the report's content key for
+ * the reporter). The code has >= 80 bits of entropy, so a fast derivation is enough.
+ */
+export function receiptSecrets(
+  receiptKey: Buffer,
+  normalisedCode: string,
+): { lookup: string; wrapKey: Buffer } {
+  return {
+    lookup: hmac(receiptKey, `vigil/receipt-lookup/v1\n${normalisedCode}`).toString('base64url'),
+    wrapKey: Buffer.from(crypto.hkdfSync('sha256', normalisedCode, receiptKey, 'vigil/receipt-wrap/v1', 32)),
+  };
+}
+
+/** A key for one purpose derived from a secret the client holds (a draft token, an idempotency key). */
+export function clientSecretKeys(serverKey: Buffer, secret: string): { id: string; key: Buffer } {
+  return {
+    id: hmac(serverKey, `vigil/client-secret-id/v1\n${secret}`).toString('base64url'),
+    key: Buffer.from(crypto.hkdfSync('sha256', secret, serverKey, 'vigil/client-secret-key/v1', 32)),
+  };
+}
+
+// ---- Sealed files: a stream of sealed frames, so a file is never whole in memory nor in the clear on disk ----
+
+export const FILE_CHUNK_BYTES = 64 * 1024;
+const FILE_MAGIC = Buffer.from('VSF1');
+
+/** The key that seals one file, derived from the report's content key and the file's id. */
+export function fileKey(contentKey: Buffer, fileId: string): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', contentKey, fileId, 'vigil/report-file/v1', 32));
+}
+
+/**
+ * Turns plaintext chunks into sealed frames: MAGIC, then per 64 KiB of plaintext a 4-byte length
+ * and a sealed frame whose associated data binds the file id, the frame's position and whether it
+ * is the last (so frames cannot be reordered, dropped or the file cut short unnoticed).
+ */
+export class SealedFileWriter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private index = 0;
+  private started = false;
+
+  constructor(
+    private readonly key: Buffer,
+    private readonly fileId: string,
+  ) {}
+
+  /** Returns the bytes to write for this chunk (possibly none yet). */
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.started) {
+      this.started = true;
+      out.push(FILE_MAGIC);
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes > FILE_CHUNK_BYTES) {
+      const all = Buffer.concat(this.pending);
+      out.push(this.frame(all.subarray(0, FILE_CHUNK_BYTES), false));
+      const rest = all.subarray(FILE_CHUNK_BYTES);
+      this.pending = [rest];
+      this.pendingBytes = rest.length;
+    }
+    return out;
+  }
+
+  /** The last bytes to write: the final frame (possibly empty). */
+  finish(): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.started) {
+      this.started = true;
+      out.push(FILE_MAGIC);
+    }
+    out.push(this.frame(Buffer.concat(this.pending), true));
+    this.pending = [];
+    this.pendingBytes = 0;
+    return out;
+  }
+
+  private frame(plain: Buffer, last: boolean): Buffer {
+    const sealed = seal(this.key, plain, `${this.fileId}/${this.index++}/${last ? 1 : 0}`);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(sealed.length);
+    return Buffer.concat([len, sealed]);
+  }
+}
+
+/**
+ * Reads sealed frames from a byte stream and yields the plaintext, frame by frame. Throws
+ * CryptoError on any tampering, reordering or truncation.
+ */
+export async function* openSealedFile(
+  source: AsyncIterable<Buffer>,
+  key: Buffer,
+  fileId: string,
+): AsyncGenerator<Buffer> {
+  let buf: Buffer = Buffer.alloc(0);
+  let index = 0;
+  let magicSeen = false;
+  let ended = false;
+  for await (const chunk of source) {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    if (!magicSeen) {
+      if (buf.length < 4) continue;
+      if (!buf.subarray(0, 4).equals(FILE_MAGIC)) throw new CryptoError('not a sealed file');
+      magicSeen = true;
+      buf = buf.subarray(4);
+    }
+    while (buf.length >= 4) {
+      const len = buf.readUInt32BE(0);
+      if (len > FILE_CHUNK_BYTES + 64) throw new CryptoError('sealed file frame too large');
+      if (buf.length < 4 + len) break;
+      if (ended) throw new CryptoError('data after the last frame');
+      const frame = buf.subarray(4, 4 + len);
+      buf = buf.subarray(4 + len);
+      let plain: Buffer;
+      try {
+        plain = open(key, frame, `${fileId}/${index}/0`);
+      } catch {
+        plain = open(key, frame, `${fileId}/${index}/1`);
+        ended = true;
+      }
+      index++;
+      if (plain.length > 0) yield plain;
+    }
+  }
+  if (!magicSeen || !ended || buf.length > 0) throw new CryptoError('sealed file is cut short');
+}
