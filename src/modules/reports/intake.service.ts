@@ -25,8 +25,11 @@ import { newReceiptCode, newReference } from './receipt.ts';
 import type { ReportWriter } from './report-writer.ts';
 
 export const NOTIFY_JOB = 'reports.notify';
-/** How long a submission key (draft token, Idempotency-Key) answers with the same receipt. */
-export const SUBMISSION_MEMORY_MS = 24 * 3_600_000;
+/**
+ * How long a submission key (draft token, Idempotency-Key) answers with the same receipt: the
+ * receipt page can be reloaded (or its text file downloaded) for this long, then it is gone.
+ */
+export const SUBMISSION_MEMORY_MS = 3_600_000;
 
 export interface ReporterIdentity {
   mode: IdentityMode;

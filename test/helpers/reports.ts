@@ -1,0 +1,197 @@
+/**
+ * Fixtures for the reporting channel: an open channel whose recipient holds a real X25519 key pair
+ * (the private key is returned so tests can open what was sealed), and a questionnaire that uses
+ * every question type, a condition and a file question.
+ */
+import crypto from 'node:crypto';
+import { reportsOf } from '../../src/modules/reports/module.ts';
+import { parseDefinition, type QuestionnaireDefinition } from '../../src/modules/reports/questionnaire.ts';
+import { generateKeyPair, open, openWithPrivateKey, randomBytes } from '../../src/platform/crypto/index.ts';
+import type { QuestionnaireKind } from '../../src/platform/db/schema.ts';
+import { createStaff, type TestApp } from './app.ts';
+
+const t2 = (en: string, zh: string) => ({ en, 'zh-CN': zh });
+
+export const TEST_QUESTIONNAIRE: QuestionnaireDefinition = {
+  title: t2('Something suspicious', '可疑情况'),
+  intro: t2('Tell us what happened.', '请告诉我们发生了什么。'),
+  steps: [
+    {
+      id: 'what',
+      title: t2('What happened', '发生了什么'),
+      questions: [
+        { id: 'summary', type: 'short-text', label: t2('In one line', '一句话概括'), required: true },
+        { id: 'details', type: 'long-text', label: t2('Details', '详细情况'), required: true },
+        {
+          id: 'kind',
+          type: 'single-choice',
+          label: t2('Kind of approach', '接触方式'),
+          required: true,
+          options: [
+            { value: 'online', label: t2('Online', '网上') },
+            { value: 'in-person', label: t2('In person', '当面') },
+          ],
+        },
+        {
+          id: 'platform',
+          type: 'short-text',
+          label: t2('Which website or app?', '哪个网站或应用？'),
+          required: true,
+          showIf: { question: 'kind', equals: ['online'] },
+        },
+      ],
+    },
+    {
+      id: 'when',
+      title: t2('When and where', '时间和地点'),
+      questions: [
+        { id: 'date', type: 'date', label: t2('When did it start?', '何时开始？'), required: false },
+        { id: 'period', type: 'date-range', label: t2('Over what period?', '持续多久？'), required: false },
+        { id: 'place', type: 'location', label: t2('City or district', '城市或区县'), required: false },
+        {
+          id: 'signs',
+          type: 'multiple-choice',
+          label: t2('What did they ask for?', '对方要求什么？'),
+          required: false,
+          options: [
+            { value: 'documents', label: t2('Documents', '文件') },
+            { value: 'photos', label: t2('Photos', '照片') },
+            { value: 'meetings', label: t2('Meetings', '见面') },
+          ],
+        },
+        {
+          id: 'paid',
+          type: 'yes-no',
+          label: t2('Were you offered money?', '是否提供报酬？'),
+          required: false,
+        },
+        { id: 'evidence', type: 'file', label: t2('Evidence', '证据'), required: false },
+      ],
+    },
+  ],
+};
+
+export interface ReportChannelFixture {
+  channelId: string;
+  questionnaireId: string;
+  recipient: { staffId: string; keyId: string; privateKey: Buffer };
+}
+
+/** Creates an open channel with one recipient (never sign in as that recipient: its key is a test key). */
+export async function openReportChannel(
+  t: TestApp,
+  o: {
+    channelId?: string;
+    questionnaireId?: string;
+    kind?: QuestionnaireKind;
+    topics?: string[];
+    definition?: QuestionnaireDefinition;
+    open?: boolean;
+  } = {},
+): Promise<ReportChannelFixture> {
+  const db = t.db.handle.db;
+  const now = t.clock.now();
+  const channelId = o.channelId ?? `channel-${crypto.randomBytes(3).toString('hex')}`;
+  const questionnaireId = o.questionnaireId ?? `q-${crypto.randomBytes(3).toString('hex')}`;
+  const definition = o.definition ?? TEST_QUESTIONNAIRE;
+  if (!parseDefinition(definition).ok) throw new Error('test questionnaire is not valid');
+  const staff = await createStaff(t, `recipient-${crypto.randomBytes(3).toString('hex')}`, ['handler']);
+  const pair = generateKeyPair();
+  const keyId = crypto.randomUUID();
+  await db
+    .insertInto('staff_keys')
+    .values({
+      id: keyId,
+      staff_id: staff.id,
+      public_key: pair.publicKey,
+      wrapped_private_key: randomBytes(60),
+      status: 'active',
+      created_at: now,
+      retired_at: null,
+    })
+    .execute();
+  await db
+    .insertInto('report_channels')
+    .values({
+      id: channelId,
+      name_en: `Channel ${channelId}`,
+      name_zh: `渠道 ${channelId}`,
+      description_en: '',
+      description_zh: '',
+      status: o.open === false ? 'closed' : 'open',
+      ack_days: 7,
+      feedback_days: 90,
+      max_per_minute: 100_000,
+      position: 0,
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    })
+    .execute();
+  await db
+    .insertInto('channel_recipients')
+    .values({ channel_id: channelId, staff_id: staff.id, added_at: now })
+    .execute();
+  await db
+    .insertInto('questionnaires')
+    .values({
+      id: questionnaireId,
+      channel_id: channelId,
+      kind: o.kind ?? 'report',
+      topics: JSON.stringify(o.topics ?? []),
+      position: 0,
+      status: 'active',
+      current_version: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('questionnaire_versions')
+    .values({
+      questionnaire_id: questionnaireId,
+      version: 1,
+      definition: JSON.stringify(definition),
+      created_at: now,
+      created_by: null,
+    })
+    .execute();
+  reportsOf(t.app.vigil).directory.invalidate();
+  return { channelId, questionnaireId, recipient: { staffId: staff.id, keyId, privateKey: pair.privateKey } };
+}
+
+/** Opens a report's content key with the recipient's private key (what the back office will do). */
+export async function contentKeyFor(
+  t: TestApp,
+  reportId: string,
+  privateKey: Buffer,
+  keyId: string,
+): Promise<Buffer> {
+  const wrap = await t.db.handle.db
+    .selectFrom('report_key_wraps')
+    .select('wrapped_content_key')
+    .where('report_id', '=', reportId)
+    .where('key_id', '=', keyId)
+    .executeTakeFirstOrThrow();
+  return openWithPrivateKey(
+    privateKey,
+    Buffer.from(wrap.wrapped_content_key),
+    `report/${reportId}/content-key`,
+  );
+}
+
+/** The decrypted answers body of a report: { answers, lang, files }. */
+export async function openAnswers(
+  t: TestApp,
+  reportId: string,
+  contentKey: Buffer,
+): Promise<{ answers: Record<string, unknown>; lang: string; files: string[] }> {
+  const row = await t.db.handle.db
+    .selectFrom('reports')
+    .select('sealed_answers')
+    .where('id', '=', reportId)
+    .executeTakeFirstOrThrow();
+  return JSON.parse(
+    open(contentKey, Buffer.from(row.sealed_answers), `report/${reportId}/answers`).toString('utf8'),
+  );
+}
