@@ -34,7 +34,7 @@ export function reportsOf(ctx: AppContext): ReportsServices {
   let s = services.get(ctx);
   if (!s) {
     const directory = new ChannelDirectory(ctx.db, ctx.now);
-    const writer = createReportWriter(ctx.db, ctx.config.database);
+    const writer = createReportWriter(ctx.handle, ctx.config.database);
     s = {
       directory,
       writer,

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import type { DatabaseConfig } from '../../config/index.ts';
-import type { Db } from '../../platform/db/index.ts';
+import type { DatabaseHandle, Db } from '../../platform/db/index.ts';
 
 export interface WriteOutcome {
   ok: boolean;
@@ -28,10 +28,13 @@ export interface ReportWriter {
   close(): Promise<void>;
 }
 
-export function createReportWriter(db: Db, config: DatabaseConfig): ReportWriter {
-  if (config.kind === 'sqlite' && config.file !== ':memory:')
-    return new ThreadedSqliteWriter(config.file, config.synchronous);
-  return new TransactionWriter(db);
+export function createReportWriter(handle: DatabaseHandle, config: DatabaseConfig): ReportWriter {
+  // The handle decides, not the config: tests (and tools) may pass a handle of their own.
+  const sqlite = handle.sqlite;
+  if (handle.dialect === 'sqlite' && sqlite && !sqlite.memory) {
+    return new ThreadedSqliteWriter(sqlite.name, config.kind === 'sqlite' ? config.synchronous : 'FULL');
+  }
+  return new TransactionWriter(handle.db);
 }
 
 /** One transaction per report on the shared pool (PostgreSQL, and in-memory SQLite). */
