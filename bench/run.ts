@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { type ColdStart, measureColdStart } from './cold-start.ts';
 import { type FeedResults, feedRows, measureFeeds } from './feed.ts';
 import { ACCEPT_LANGUAGE, type HomeResults, measureHome } from './home.ts';
+import { type IntakeResults, intakeRows, measureIntake } from './intake.ts';
 import { findWrk, type LoadSettings } from './lib/load.ts';
 import { canPin, cleanUpNow } from './lib/processes.ts';
 import { buildBundle, LOAD_CORE, ROOT, SERVER_CORE } from './lib/vigil.ts';
@@ -164,6 +165,19 @@ try {
 }
 // --- end of search --------------------------------------------------------------------------------
 
+// --- Intake (bench/intake.ts): the reporting channel on SQLite with durable commits. ------------
+let intake: IntakeResults | undefined;
+try {
+  log('Report intake (SQLite, synchronous=FULL)…');
+  intake = await measureIntake({ log, durationS: settings.durationS });
+  rows.push(...intakeRows(intake));
+} catch (err) {
+  rows.push(failed('Report intake', err));
+} finally {
+  cleanUpNow();
+}
+// --- end of intake --------------------------------------------------------------------------------
+
 printTable(rows);
 for (const w of warnings) log(`WARNING: ${w}`);
 const file = path.join(ROOT, 'bench/results/latest.json');
@@ -179,6 +193,7 @@ writeJson(file, {
   post,
   feed,
   search,
+  intake,
   rows,
   warnings,
 });

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { reportsOf } from '../../src/modules/reports/module.ts';
 import { parseDefinition, type QuestionnaireDefinition } from '../../src/modules/reports/questionnaire.ts';
 import { generateKeyPair, open, openWithPrivateKey, randomBytes } from '../../src/platform/crypto/index.ts';
+import type { Db } from '../../src/platform/db/index.ts';
 import type { QuestionnaireKind } from '../../src/platform/db/schema.ts';
 import { createStaff, type TestApp } from './app.ts';
 
@@ -77,32 +78,68 @@ export interface ReportChannelFixture {
   recipient: { staffId: string; keyId: string; privateKey: Buffer };
 }
 
+export interface ChannelOptions {
+  channelId?: string;
+  questionnaireId?: string;
+  kind?: QuestionnaireKind;
+  topics?: string[];
+  definition?: QuestionnaireDefinition;
+  open?: boolean;
+}
+
 /** Creates an open channel with one recipient (never sign in as that recipient: its key is a test key). */
-export async function openReportChannel(
-  t: TestApp,
-  o: {
-    channelId?: string;
-    questionnaireId?: string;
-    kind?: QuestionnaireKind;
-    topics?: string[];
-    definition?: QuestionnaireDefinition;
-    open?: boolean;
-  } = {},
+export async function openReportChannel(t: TestApp, o: ChannelOptions = {}): Promise<ReportChannelFixture> {
+  const staff = await createStaff(t, `recipient-${crypto.randomBytes(3).toString('hex')}`, ['handler']);
+  const fixture = await insertReportChannel(t.db.handle.db, t.clock.now(), staff.id, o);
+  reportsOf(t.app.vigil).directory.invalidate();
+  return fixture;
+}
+
+/**
+ * The same straight into a database, for tests and benches that run Vigil in another process:
+ * without a staffId a bare recipient row is made (it can never sign in).
+ */
+export async function insertReportChannel(
+  db: Db,
+  now: number,
+  staffId: string | undefined,
+  o: ChannelOptions = {},
 ): Promise<ReportChannelFixture> {
-  const db = t.db.handle.db;
-  const now = t.clock.now();
   const channelId = o.channelId ?? `channel-${crypto.randomBytes(3).toString('hex')}`;
   const questionnaireId = o.questionnaireId ?? `q-${crypto.randomBytes(3).toString('hex')}`;
   const definition = o.definition ?? TEST_QUESTIONNAIRE;
   if (!parseDefinition(definition).ok) throw new Error('test questionnaire is not valid');
-  const staff = await createStaff(t, `recipient-${crypto.randomBytes(3).toString('hex')}`, ['handler']);
+  let recipientId = staffId;
+  if (!recipientId) {
+    recipientId = crypto.randomUUID();
+    await db
+      .insertInto('staff')
+      .values({
+        id: recipientId,
+        username: `recipient-${crypto.randomBytes(3).toString('hex')}`,
+        display_name: 'Recipient',
+        status: 'active',
+        password_salt: null,
+        password_verifier: null,
+        kdf_params: null,
+        totp_secret_sealed: null,
+        totp_last_step: null,
+        created_at: now,
+        updated_at: now,
+        last_signin_at: null,
+        version: 1,
+        email: null,
+      })
+      .execute();
+    await db.insertInto('staff_roles').values({ staff_id: recipientId, role: 'handler' }).execute();
+  }
   const pair = generateKeyPair();
   const keyId = crypto.randomUUID();
   await db
     .insertInto('staff_keys')
     .values({
       id: keyId,
-      staff_id: staff.id,
+      staff_id: recipientId,
       public_key: pair.publicKey,
       wrapped_private_key: randomBytes(60),
       status: 'active',
@@ -130,7 +167,7 @@ export async function openReportChannel(
     .execute();
   await db
     .insertInto('channel_recipients')
-    .values({ channel_id: channelId, staff_id: staff.id, added_at: now })
+    .values({ channel_id: channelId, staff_id: recipientId, added_at: now })
     .execute();
   await db
     .insertInto('questionnaires')
@@ -156,8 +193,11 @@ export async function openReportChannel(
       created_by: null,
     })
     .execute();
-  reportsOf(t.app.vigil).directory.invalidate();
-  return { channelId, questionnaireId, recipient: { staffId: staff.id, keyId, privateKey: pair.privateKey } };
+  return {
+    channelId,
+    questionnaireId,
+    recipient: { staffId: recipientId, keyId, privateKey: pair.privateKey },
+  };
 }
 
 /** Opens a report's content key with the recipient's private key (what the back office will do). */
