@@ -25,6 +25,8 @@ import { newReceiptCode, newReference } from './receipt.ts';
 import type { ReportWriter } from './report-writer.ts';
 
 export const NOTIFY_JOB = 'reports.notify';
+/** How often this node asks for a notice of new reports per channel. */
+export const NOTICE_EVERY_MS = 10_000;
 /**
  * How long a submission key (draft token, Idempotency-Key) answers with the same receipt: the
  * receipt page can be reloaded (or its text file downloaded) for this long, then it is gone.
@@ -109,6 +111,7 @@ export class IntakeService {
   /** Reports per second this node accepts from the public, whatever the channel (a burst, then the rate). */
   private readonly global: RateLimiter;
   private readonly perChannel = new Map<string, { limiter: RateLimiter; max: number }>();
+  private readonly noticeAskedAt = new Map<string, number>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -359,14 +362,20 @@ export class IntakeService {
       );
     }
     // One queued notice per channel at a time: recipients hear "new reports", never their content.
+    // This node asks at most every NOTICE_EVERY_MS per channel; the notice covers every report
+    // registered since the last one, so none is missed.
     const payload = JSON.stringify({ channelId: channel.id });
-    queries.push(
-      sql`insert into jobs (kind, payload, status, run_at, attempts, max_attempts, created_at, updated_at)
+    const lastAsked = this.noticeAskedAt.get(channel.id) ?? Number.NEGATIVE_INFINITY;
+    if (now - lastAsked >= NOTICE_EVERY_MS || now < lastAsked) {
+      this.noticeAskedAt.set(channel.id, now);
+      queries.push(
+        sql`insert into jobs (kind, payload, status, run_at, attempts, max_attempts, created_at, updated_at)
           select ${NOTIFY_JOB}, ${payload}, 'queued', ${now}, 0, 5, ${now}, ${now}
           where not exists (select 1 from jobs where kind = ${NOTIFY_JOB} and status = 'queued' and payload = ${payload})`.compile(
-        db,
-      ),
-    );
+          db,
+        ),
+      );
+    }
     return {
       queries,
       receipt: { reportId, reference, receiptCode, registeredAt: now, repeated: false },

@@ -5,9 +5,9 @@
  *
  * On SQLite the writes run in a worker thread with its own connection: with synchronous=FULL each
  * commit waits for the disk, and doing that on the event loop would stall every public page. While
- * one batch commits, the next fills up, so one fsync serves many reports (group commit). Each
- * report runs inside its own savepoint, so one refused report (a duplicate submission) never takes
- * the others of its batch with it. On PostgreSQL each report is an ordinary transaction from the
+ * one batch commits, the next fills up, so one fsync serves many reports (group commit). One
+ * refused report (a duplicate submission) never takes the others of its batch with it: the batch
+ * is then run again with a savepoint per report. On PostgreSQL each report is an ordinary transaction from the
  * pool; the server does group commit itself.
  */
 import { createRequire } from 'node:module';
@@ -76,31 +76,48 @@ function prepare(sql) {
 function param(p) {
   return p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p;
 }
-parentPort.on('message', (batch) => {
-  const results = [];
+function runItem(item) {
+  for (const q of item) {
+    const s = prepare(q.sql);
+    const params = q.parameters.map(param);
+    if (s.reader) s.all(...params); else s.run(...params);
+  }
+}
+// The fast path runs the whole batch in one transaction. If any report fails (a repeated
+// submission losing its race), the batch is rolled back and run again with a savepoint per
+// report, so only that report is refused.
+function runBatch(items) {
+  db.exec('BEGIN IMMEDIATE');
   try {
-    db.exec('BEGIN IMMEDIATE');
-    for (const item of batch.items) {
-      db.exec('SAVEPOINT report');
-      try {
-        for (const q of item) {
-          const s = prepare(q.sql);
-          const params = q.parameters.map(param);
-          if (s.reader) s.all(...params); else s.run(...params);
-        }
-        db.exec('RELEASE report');
-        results.push({ ok: true });
-      } catch (err) {
-        db.exec('ROLLBACK TO report');
-        db.exec('RELEASE report');
-        results.push({ ok: false, code: String(err && err.code || 'ERROR'), message: String(err && err.message || err) });
-      }
-    }
+    for (const item of items) runItem(item);
     db.exec('COMMIT');
-    parentPort.postMessage({ id: batch.id, results });
+    return items.map(() => ({ ok: true }));
+  } catch {
+    db.exec('ROLLBACK');
+  }
+  const results = [];
+  db.exec('BEGIN IMMEDIATE');
+  for (const item of items) {
+    db.exec('SAVEPOINT report');
+    try {
+      runItem(item);
+      db.exec('RELEASE report');
+      results.push({ ok: true });
+    } catch (err) {
+      db.exec('ROLLBACK TO report');
+      db.exec('RELEASE report');
+      results.push({ ok: false, code: String((err && err.code) || 'ERROR') });
+    }
+  }
+  db.exec('COMMIT');
+  return results;
+}
+parentPort.on('message', (batch) => {
+  try {
+    parentPort.postMessage({ id: batch.id, results: runBatch(batch.items) });
   } catch (err) {
     try { db.exec('ROLLBACK'); } catch {}
-    parentPort.postMessage({ id: batch.id, error: String(err && err.message || err) });
+    parentPort.postMessage({ id: batch.id, error: String((err && err.message) || err) });
   }
 });
 `;

@@ -3,9 +3,8 @@
  * keys; its contents and files are sealed with them; the keys are sealed to the X25519 public key
  * of every staff member cleared to read it, and under a key derived from the reporter's receipt.
  *
- * Wraps are ordinary sealed boxes (keypair.ts: openWithPrivateKey opens them). At intake one
- * ephemeral key pair serves every recipient of the report, so sealing to five recipients costs one
- * key generation and five Diffie-Hellman operations, not five of each.
+ * Wraps are ordinary sealed boxes (keypair.ts: openWithPrivateKey opens them). At intake an
+ * ephemeral key pair serves every report of a short window (see ephemeral() below).
  */
 import crypto from 'node:crypto';
 import { CryptoError, hmac, open, seal } from './primitives.ts';
@@ -45,7 +44,68 @@ export function newDataKey(): Buffer {
 }
 
 /**
- * Seals each plaintext to every recipient with one shared ephemeral key pair. Each box opens with
+ * The intake ephemeral: one X25519 key pair shared by the reports sealed within a short window
+ * (EPHEMERAL_MAX_AGE_MS or EPHEMERAL_MAX_USES, whichever comes first), with the box key for each
+ * recipient computed once per window. Key generation and Diffie-Hellman cost ~170 µs per report
+ * otherwise, the largest part of intake. The private half lives only in this process's memory and
+ * is dropped at rotation; someone who can read that memory controls the running server and sees
+ * reports as they arrive anyway (THREAT_MODEL.md). Every box still has its own random nonce and
+ * associated data naming its report, and AES-GCM keys are used far below their message limit.
+ */
+export const EPHEMERAL_MAX_AGE_MS = 60_000;
+export const EPHEMERAL_MAX_USES = 10_000;
+
+interface Ephemeral {
+  privateKey: crypto.KeyObject;
+  publicKey: Buffer;
+  createdAt: number;
+  uses: number;
+  boxKeys: Map<string, Buffer>;
+}
+
+let current: Ephemeral | undefined;
+
+function ephemeral(): Ephemeral {
+  const now = Date.now();
+  if (!current || current.uses >= EPHEMERAL_MAX_USES || now - current.createdAt > EPHEMERAL_MAX_AGE_MS) {
+    const pair = crypto.generateKeyPairSync('x25519');
+    current = {
+      privateKey: pair.privateKey,
+      publicKey: Buffer.from(pair.publicKey.export({ format: 'jwk' }).x as string, 'base64url'),
+      createdAt: now,
+      uses: 0,
+      boxKeys: new Map(),
+    };
+  }
+  current.uses++;
+  return current;
+}
+
+function boxKeyFor(e: Ephemeral, recipientPublic: Buffer): Buffer {
+  const id = recipientPublic.toString('base64url');
+  let key = e.boxKeys.get(id);
+  if (!key) {
+    const shared = crypto.diffieHellman({
+      privateKey: e.privateKey,
+      publicKey: publicKeyObject(recipientPublic),
+    });
+    // The same derivation as keypair.ts's sealed box, so openWithPrivateKey opens these.
+    key = Buffer.from(
+      crypto.hkdfSync(
+        'sha256',
+        shared,
+        Buffer.concat([e.publicKey, recipientPublic]),
+        'vigil/sealed-box/v1',
+        32,
+      ),
+    );
+    e.boxKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
+ * Seals each plaintext to every recipient. Each box opens with
  * openWithPrivateKey(recipient's private key, box, associatedData[i]).
  */
 export function sealToRecipients(
@@ -53,29 +113,15 @@ export function sealToRecipients(
   plaintexts: readonly Buffer[],
   associatedData: readonly string[],
 ): { ephemeralPublic: Buffer; wraps: RecipientWrap[] } {
-  const ephemeral = crypto.generateKeyPairSync('x25519');
-  const ephemeralPublic = Buffer.from(ephemeral.publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+  const e = ephemeral();
   const wraps = recipients.map((r) => {
-    const shared = crypto.diffieHellman({
-      privateKey: ephemeral.privateKey,
-      publicKey: publicKeyObject(r.publicKey),
-    });
-    // The same derivation as keypair.ts's sealed box, so openWithPrivateKey opens these.
-    const key = Buffer.from(
-      crypto.hkdfSync(
-        'sha256',
-        shared,
-        Buffer.concat([ephemeralPublic, r.publicKey]),
-        'vigil/sealed-box/v1',
-        32,
-      ),
-    );
+    const key = boxKeyFor(e, r.publicKey);
     const boxes = plaintexts.map((p, i) =>
-      Buffer.concat([ephemeralPublic, seal(key, p, associatedData[i] ?? '')]),
+      Buffer.concat([e.publicKey, seal(key, p, associatedData[i] ?? '')]),
     );
     return { keyId: r.keyId, staffId: r.staffId, boxes };
   });
-  return { ephemeralPublic, wraps };
+  return { ephemeralPublic: e.publicKey, wraps };
 }
 
 // ---- Receipt codes ----

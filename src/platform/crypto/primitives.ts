@@ -52,13 +52,29 @@ export function constantTimeEqual(a: Buffer | string, b: Buffer | string): boole
 
 export class CryptoError extends Error {}
 
+// Nonces come from the CSPRNG 4 KiB at a time: one call per seal cost more than the sealing
+// itself for the small values report intake seals. Each nonce is fresh random bytes, never reused.
+const noncePool = Buffer.alloc(NONCE_BYTES * 341);
+let nonceOffset = noncePool.length;
+
+function nextNonce(): Buffer {
+  if (nonceOffset === noncePool.length) {
+    crypto.randomFillSync(noncePool);
+    nonceOffset = 0;
+  }
+  // A copy: the pool is refilled in place.
+  const nonce = Buffer.from(noncePool.subarray(nonceOffset, nonceOffset + NONCE_BYTES));
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 /**
  * Authenticated encryption under a 32-byte key. Output: version(1) | nonce(12) | ciphertext | tag(16).
  * The associated data binds a sealed value to its context (a row id, a purpose) so it cannot be moved.
  */
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string = ''): Buffer {
   if (key.length !== 32) throw new CryptoError('seal: key must be 32 bytes');
-  const nonce = crypto.randomBytes(NONCE_BYTES);
+  const nonce = nextNonce();
   const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
