@@ -30,12 +30,22 @@ export function describeSeed(settings: boolean, report: SeedReport): string {
   const lines: string[] = [];
   lines.push(settings ? 'Seeded the default site settings.' : 'Site settings already present.');
   const created =
-    report.posts + report.guides + report.videos + report.law.articles + (report.law.created ? 1 : 0);
+    report.posts +
+    report.guides +
+    report.videos +
+    report.law.articles +
+    (report.law.created ? 1 : 0) +
+    report.channels +
+    report.questionnaires;
   lines.push(
     created === 0
       ? 'The default content pack is already in place: nothing to add.'
-      : `Content pack: ${report.law.created ? 'a law, ' : ''}${report.law.articles} law articles, ${report.guides} guides, ${report.videos} videos, ${report.posts} posts and pages added.`,
+      : `Content pack: ${report.law.created ? 'a law, ' : ''}${report.law.articles} law articles, ${report.guides} guides, ${report.videos} videos, ${report.posts} posts and pages, ${report.channels} reporting channels and ${report.questionnaires} questionnaires added.`,
   );
+  if (report.channels > 0)
+    lines.push(
+      'Reporting channels are closed until an admin adds recipients and opens them (/admin/channels).',
+    );
   for (const s of report.skipped) lines.push(`Not seeded: ${s}`);
   return lines.join('\n');
 }

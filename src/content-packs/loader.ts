@@ -1,7 +1,8 @@
 /**
  * Reads and validates a content pack from content-packs/<name>/: manifest.json (posts, pages,
- * media), law.json (a law as chapters and articles), guides.json and the Markdown bodies. Nothing
- * here touches the database: seed.ts in this folder writes what this returns.
+ * media), law.json (a law as chapters and articles), guides.json, reporting.json (the reporting
+ * channels and their questionnaires) and the Markdown bodies. Nothing here touches the database:
+ * seed.ts in this folder writes what this returns.
  *
  * Markdown bodies may link to another post or page of the pack as `(@post:<slug>)` or
  * `(@page:<slug>)`; the seeder replaces these with the address the content module gives them.
@@ -10,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseDefinition, type QuestionnaireDefinition } from '../modules/reports/questionnaire.ts';
 
 const LANG_KEYS = ['en', 'zh-CN'] as const;
 export type PackLang = (typeof LANG_KEYS)[number];
@@ -66,6 +68,7 @@ const manifestSchema = z.object({
   title: bilingual,
   law: relFile.optional(),
   guides: relFile.optional(),
+  reporting: relFile.optional(),
   media: z.array(mediaSchema).default([]),
   posts: z.array(postSchema).default([]),
 });
@@ -105,6 +108,37 @@ const guideSchema = z.object({
   redFlags: z.object({ en: z.array(text).min(1).max(20), 'zh-CN': z.array(text).min(1).max(20) }),
   whatToDo: z.object({ en: z.array(text).min(1).max(20), 'zh-CN': z.array(text).min(1).max(20) }),
 });
+
+const optionalText = z.string().trim().max(1000);
+const channelSchema = z
+  .object({
+    id: topic.max(40),
+    position: z.number().int().min(-1000).max(1000).default(0),
+    name: z.object({ en: text.max(120), 'zh-CN': text.max(120) }),
+    description: z.object({ en: optionalText, 'zh-CN': optionalText }),
+    ackDays: z.number().int().min(1).max(90).default(7),
+    feedbackDays: z.number().int().min(1).max(365).default(90),
+    maxPerMinute: z.number().int().min(1).max(100_000).default(600),
+  })
+  .strict();
+
+const questionnaireSchema = z
+  .object({
+    id: topic.max(40),
+    channel: topic.max(40),
+    kind: z.enum(['report', 'self-disclosure', 'complaint']),
+    position: z.number().int().min(-1000).max(1000).default(0),
+    topics: z.array(topic.max(40)).max(30),
+    definition: z.unknown(),
+  })
+  .strict();
+
+const reportingSchema = z
+  .object({
+    channels: z.array(channelSchema).min(1),
+    questionnaires: z.array(questionnaireSchema).min(1),
+  })
+  .strict();
 
 export type Bilingual = Record<PackLang, string>;
 
@@ -163,6 +197,23 @@ export interface PackLaw {
 
 export type PackGuide = z.infer<typeof guideSchema>;
 
+export type PackChannel = z.infer<typeof channelSchema>;
+
+export interface PackQuestionnaire {
+  id: string;
+  channel: string;
+  kind: 'report' | 'self-disclosure' | 'complaint';
+  position: number;
+  topics: string[];
+  /** Checked by the reporting module's own rules (parseDefinition) when the pack is read. */
+  definition: QuestionnaireDefinition;
+}
+
+export interface PackReporting {
+  channels: PackChannel[];
+  questionnaires: PackQuestionnaire[];
+}
+
 export interface ContentPack {
   name: string;
   version: number;
@@ -172,6 +223,7 @@ export interface ContentPack {
   videos: PackVideo[];
   law: PackLaw | undefined;
   guides: PackGuide[];
+  reporting: PackReporting | undefined;
 }
 
 export class ContentPackError extends Error {}
@@ -315,6 +367,8 @@ export function readContentPack(dir: string = findPackDir()): ContentPack {
     'guide slug',
   );
 
+  const reporting = manifest.reporting ? readReporting(dir, manifest.reporting) : undefined;
+
   return {
     name: manifest.name,
     version: manifest.version,
@@ -324,7 +378,33 @@ export function readContentPack(dir: string = findPackDir()): ContentPack {
     videos,
     law,
     guides,
+    reporting,
   };
+}
+
+/** Channels and questionnaires: every definition valid, every reference known, each topic used once. */
+function readReporting(dir: string, file: string): PackReporting {
+  const r = parse(reportingSchema, readJson(dir, file), file);
+  unique(
+    r.channels.map((c) => c.id),
+    'channel id',
+  );
+  unique(
+    r.questionnaires.map((q) => q.id),
+    'questionnaire id',
+  );
+  unique(
+    r.questionnaires.flatMap((q) => q.topics),
+    'report topic',
+  );
+  const questionnaires = r.questionnaires.map((q): PackQuestionnaire => {
+    if (!r.channels.some((c) => c.id === q.channel))
+      throw new ContentPackError(`${file}: questionnaire ${q.id}: unknown channel ${q.channel}`);
+    const parsed = parseDefinition(q.definition);
+    if (!parsed.ok) throw new ContentPackError(`${file}: questionnaire ${q.id}: ${parsed.errors.join('; ')}`);
+    return { ...q, definition: parsed.definition };
+  });
+  return { channels: r.channels, questionnaires };
 }
 
 /** Replaces `(@post:<slug>)` and `(@page:<slug>)` link targets with real addresses. */

@@ -1,9 +1,11 @@
 /**
  * Writes a content pack into a running app: the law through the law service, guides through the
- * guides service, the video (with poster and captions) through the media service and posts through
- * the content service. Idempotent: everything is keyed (law and article slugs, guide slugs, a media
- * id derived from the pack and media key, posts by language and slug), and what exists is left as
- * it is, so an editor's changes survive a second seed.
+ * guides service, the video (with poster and captions) through the media service, posts through
+ * the content service, and the reporting channels and questionnaires through the reports module
+ * (closed and without recipients: nobody holds a key at seed time). Idempotent: everything is keyed
+ * (law and article slugs, guide slugs, a media id derived from the pack and media key, posts by
+ * language and slug, channel and questionnaire ids), and what exists is left as it is, so an
+ * editor's or admin's changes survive a second seed.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,6 +13,9 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { guidesService } from '../modules/guides/module.ts';
 import { lawService } from '../modules/law/module.ts';
+import { ChannelsRepository } from '../modules/reports/channels.repository.ts';
+import { ChannelsService } from '../modules/reports/channels.service.ts';
+import type { ReportsServices } from '../modules/reports/module.ts';
 import type { Actor } from '../platform/audit/audit-log.ts';
 import type { Lang } from '../platform/views/i18n/index.ts';
 import { type ContentPack, type PackVideo, resolvePackLinks } from './loader.ts';
@@ -59,6 +64,9 @@ export interface SeedReport {
   guides: number;
   videos: number;
   posts: number;
+  /** Reporting channels and questionnaires created. */
+  channels: number;
+  questionnaires: number;
   /** What could not be seeded, and why (a module missing, a refused file). */
   skipped: string[];
 }
@@ -134,6 +142,8 @@ export async function seedContentPack(
     guides: 0,
     videos: 0,
     posts: 0,
+    channels: 0,
+    questionnaires: 0,
     skipped: [],
   };
 
@@ -148,6 +158,29 @@ export async function seedContentPack(
 
   const guides = guidesService(ctx);
   for (const g of pack.guides) if (await guides.importGuide(g)) report.guides++;
+
+  if (pack.reporting) {
+    const reports = ctx.services.get('reports') as ReportsServices | undefined;
+    if (reports?.directory) {
+      const channels = new ChannelsService(ctx, new ChannelsRepository(ctx.db), reports.directory);
+      const done = await channels.importPack(actor, {
+        channels: pack.reporting.channels.map((c) => ({ ...c, status: 'closed' as const })),
+        questionnaires: pack.reporting.questionnaires.map((q) => ({
+          id: q.id,
+          channelId: q.channel,
+          kind: q.kind,
+          topics: q.topics,
+          position: q.position,
+          status: 'active' as const,
+          definition: q.definition,
+        })),
+      });
+      report.channels = done.channels;
+      report.questionnaires = done.questionnaires;
+    } else {
+      report.skipped.push('reporting channels: the reports module is not available');
+    }
+  }
 
   const videoIds = new Map<string, string>();
   const media = ctx.services.get('media');
@@ -198,7 +231,13 @@ export async function seedContentPack(
   }
 
   const created =
-    report.law.articles + (report.law.created ? 1 : 0) + report.guides + report.videos + report.posts;
+    report.law.articles +
+    (report.law.created ? 1 : 0) +
+    report.guides +
+    report.videos +
+    report.posts +
+    report.channels +
+    report.questionnaires;
   const now = ctx.now();
   const marker = JSON.stringify({ version: pack.version, seededAt: now });
   await ctx.db.transaction().execute(async (trx) => {
@@ -220,6 +259,8 @@ export async function seedContentPack(
             guides: report.guides,
             videos: report.videos,
             posts: report.posts,
+            channels: report.channels,
+            questionnaires: report.questionnaires,
             skipped: report.skipped,
           },
         },

@@ -1,4 +1,5 @@
 import { fill, type Messages } from '../../platform/views/i18n/index.ts';
+import { emailMessagesFor } from './email.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.ts';
 import type { FieldProblem } from './staff.service.ts';
 
@@ -17,6 +18,8 @@ export function problemText(t: Messages, p: FieldProblem): string {
       return t.staff.atLeastOneRole;
     case 'invalidChoice':
       return t.forms.invalidChoice;
+    case 'emailInvalid':
+      return emailMessagesFor(t).emailInvalid;
     case 'tooShort':
       return fill(t.setup.passwordRules, { min: MIN_PASSWORD_LENGTH });
     case 'tooCommon':

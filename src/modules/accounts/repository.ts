@@ -13,6 +13,7 @@ export interface StaffListItem {
   id: string;
   username: string;
   displayName: string;
+  email: string | null;
   status: StaffTable['status'];
   roles: Role[];
   totpEnrolled: boolean;
@@ -53,6 +54,7 @@ export class AccountsRepository {
       id: r.id,
       username: r.username,
       displayName: r.display_name,
+      email: r.email,
       status: r.status,
       roles: roles.filter((x) => x.staff_id === r.id).map((x) => x.role),
       totpEnrolled: r.totp_secret_sealed !== null,

@@ -7,13 +7,15 @@ import { langOf, type StaffIdentity, tOf } from '../../platform/http/request.ts'
 import type { FieldErrors } from '../../platform/views/forms.ts';
 import { fill } from '../../platform/views/i18n/index.ts';
 import type { Flash } from '../../platform/views/layout.ts';
+import { emailMessagesFor } from './email.ts';
 import type { AccountsModule } from './module.ts';
 import { problemsToErrors } from './problems.ts';
 import type { Outcome } from './staff.service.ts';
 import { linkIssuedView, newStaffView, staffDetailView, staffListView } from './staff.views.ts';
 
 const ADMIN = { access: ['admin'] } as const;
-const NEW_FIELDS = { username: 100, displayName: 200, roles: 20 };
+const NEW_FIELDS = { username: 100, displayName: 200, roles: 20, email: 400 };
+const EMAIL_FIELDS = { email: 400, version: 12 };
 const ROLE_FIELDS = { roles: 20, version: 12 };
 const STATUS_FIELDS = { status: 12, version: 12 };
 const ID_PARAMS = {
@@ -66,6 +68,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
         username: form.values.username!,
         displayName: form.values.displayName!,
         roles: form.lists.roles!,
+        email: form.values.email!,
       };
       const outcome = await mod.staff.create(actorOf(req.staff!), input);
       if (outcome.ok && !form.truncated) {
@@ -97,7 +100,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
   const renderDetail = async (
     req: IdRequest,
     reply: FastifyReply,
-    v: { errors?: FieldErrors; flash?: Flash; roles?: string[] } = {},
+    v: { errors?: FieldErrors; flash?: Flash; roles?: string[]; email?: string } = {},
     status = 200,
   ) => {
     const t = tOf(req);
@@ -108,6 +111,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
       id: row.id,
       username: row.username,
       displayName: row.display_name,
+      email: row.email,
       status: row.status,
       roles: row.roles,
       version: row.version,
@@ -121,6 +125,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
       csrf: csrf.token(req, reply),
       staff,
       roles: v.roles ?? row.roles,
+      email: v.email ?? row.email ?? '',
       errors: v.errors ?? {},
       flash,
     });
@@ -132,10 +137,20 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
     reply: FastifyReply,
     outcome: Exclude<Outcome, { ok: true }>,
     roles?: string[],
+    email?: string,
   ) => {
     const t = tOf(req);
     if ('problems' in outcome)
-      return renderDetail(req, reply, { errors: problemsToErrors(t, outcome.problems), roles }, 400);
+      return renderDetail(
+        req,
+        reply,
+        {
+          errors: problemsToErrors(t, outcome.problems),
+          ...(roles ? { roles } : {}),
+          ...(email !== undefined ? { email } : {}),
+        },
+        400,
+      );
     if (outcome.refused === 'notFound')
       return pages.message(req, reply, 404, t.errors.title404, t.errors.body404);
     const text =
@@ -170,6 +185,29 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: AppContext, mod: 
       );
       if (outcome.ok) return reply.redirect(`/admin/staff/${req.params.id}?m=roles`, 303);
       return refusal(req, reply, outcome, form.lists.roles);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { m?: string } }>(
+    '/admin/staff/:id/email',
+    {
+      config: ADMIN,
+      schema: { params: ID_PARAMS, body: formBodySchema(EMAIL_FIELDS) },
+      attachValidation: true,
+    },
+    async (req, reply) => {
+      const form = readForm(req.body, EMAIL_FIELDS, req.validationError !== undefined);
+      const email = form.values.email!;
+      if (form.truncated)
+        return refusal(req, reply, { ok: false, problems: { email: 'emailInvalid' } }, undefined, email);
+      const outcome = await mod.staff.setEmail(
+        actorOf(req.staff!),
+        req.params.id,
+        email,
+        versionOf(form.values.version),
+      );
+      if (outcome.ok) return reply.redirect(`/admin/staff/${req.params.id}?m=email`, 303);
+      return refusal(req, reply, outcome, undefined, email);
     },
   );
 
@@ -235,5 +273,6 @@ function messageFlash(t: ReturnType<typeof tOf>, m: string | undefined): Flash |
   if (m === 'roles') return { kind: 'ok', text: t.staff.rolesSaved };
   if (m === 'disabled') return { kind: 'ok', text: t.staff.disabled };
   if (m === 'active') return { kind: 'ok', text: t.staff.enabled };
+  if (m === 'email') return { kind: 'ok', text: emailMessagesFor(t).emailSaved };
   return undefined;
 }

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../../platform/db/index.ts';
 import { ROLES, type Role } from '../../platform/db/schema.ts';
 import type { SessionStore } from '../../platform/http/sessions.ts';
 import { totpRequired } from './auth.service.ts';
+import { normaliseEmail } from './email.ts';
 import {
   checkPassword,
   normaliseUsername,
@@ -31,6 +32,7 @@ export type FieldProblem =
   | 'usernameTaken'
   | 'atLeastOneRole'
   | 'invalidChoice'
+  | 'emailInvalid'
   | PasswordProblem;
 
 export type Outcome<T = object> =
@@ -50,6 +52,8 @@ export interface NewStaffInput {
   username: string;
   displayName: string;
   roles: string[];
+  /** Optional: where notices of new reports go. */
+  email?: string;
 }
 
 function validateProfile(input: { username: string; displayName: string }): Record<string, FieldProblem> {
@@ -177,6 +181,8 @@ export class StaffService {
     const problems = validateProfile(input);
     const { roles, problem } = validateRoles(input.roles);
     if (problem) problems.roles = problem;
+    const email = normaliseEmail(input.email ?? '');
+    if (email === undefined) problems.email = 'emailInvalid';
     if (Object.keys(problems).length > 0) return { ok: false, problems };
     const username = normaliseUsername(input.username);
     const id = crypto.randomUUID();
@@ -191,7 +197,7 @@ export class StaffService {
             id,
             username,
             display_name: input.displayName.trim(),
-            email: null,
+            email: email ?? null,
             status: 'invited',
             password_salt: null,
             password_verifier: null,
@@ -215,7 +221,13 @@ export class StaffService {
           used_at: null,
         });
         await audit.record(
-          { actor, action: 'staff.created', targetType: 'staff', targetId: id, details: { username, roles } },
+          {
+            actor,
+            action: 'staff.created',
+            targetType: 'staff',
+            targetId: id,
+            details: { username, roles, email: email !== null },
+          },
           trx,
         );
         return true;
@@ -345,6 +357,31 @@ export class StaffService {
     // A person who now needs a second factor they have not set up signs in again to set it up.
     if (result.ok && totpRequired(roles) && !row.totp_secret_sealed) await sessions.destroyAllFor(row.id);
     return result;
+  }
+
+  /** Sets or clears the address notices of new reports go to. */
+  async setEmail(actor: Actor, staffId: string, raw: string, version: number): Promise<Outcome> {
+    const { repo, audit, now } = this.d;
+    const email = normaliseEmail(raw);
+    if (email === undefined) return { ok: false, problems: { email: 'emailInvalid' } };
+    const row = await repo.findById(staffId);
+    if (!row) return { ok: false, refused: 'notFound' };
+    return repo.db.transaction().execute(async (trx): Promise<Outcome> => {
+      if (!(await repo.updateStaff(trx, row.id, version, { email }, now())))
+        return { ok: false, refused: 'stale' };
+      // The address itself stays out of the log: whether one is set is what matters there.
+      await audit.record(
+        {
+          actor,
+          action: 'staff.email-changed',
+          targetType: 'staff',
+          targetId: row.id,
+          details: { set: email !== null },
+        },
+        trx,
+      );
+      return { ok: true };
+    });
   }
 
   async setStatus(

@@ -4,6 +4,7 @@ import { errorSummary, type FieldErrors, hiddenCsrf, textField } from '../../pla
 import { html, type SafeHtml } from '../../platform/views/html.ts';
 import { fill, type Lang, type Messages } from '../../platform/views/i18n/index.ts';
 import { type Flash, flashBox } from '../../platform/views/layout.ts';
+import { EMAIL_MAX, emailMessagesFor } from './email.ts';
 import type { StaffListItem } from './repository.ts';
 
 export function formatTime(lang: Lang, ms: number | null, never: string): string {
@@ -39,15 +40,17 @@ export function staffListView(
   lang: Lang,
   v: { staff: StaffListItem[]; flash?: Flash },
 ): SafeHtml {
+  const e = emailMessagesFor(t);
   return html`<h1>${t.staff.listTitle}</h1>
 ${flashBox(v.flash)}
 <p><a class="button" href="/admin/staff/new">${t.staff.add}</a></p>
 <div class="table-wrap"><table class="responsive">
-<thead><tr><th scope="col">${t.staff.displayName}</th><th scope="col">${t.staff.username}</th><th scope="col">${t.staff.roles}</th><th scope="col">${t.staff.status}</th><th scope="col">${t.staff.twoFactor}</th><th scope="col">${t.staff.lastSignIn}</th></tr></thead>
+<thead><tr><th scope="col">${t.staff.displayName}</th><th scope="col">${t.staff.username}</th><th scope="col">${e.email}</th><th scope="col">${t.staff.roles}</th><th scope="col">${t.staff.status}</th><th scope="col">${t.staff.twoFactor}</th><th scope="col">${t.staff.lastSignIn}</th></tr></thead>
 <tbody>${v.staff.map(
     (s) => html`<tr>
 <td data-label="${t.staff.displayName}"><a href="/admin/staff/${s.id}">${s.displayName}</a></td>
 <td data-label="${t.staff.username}"><span class="mono">${s.username}</span></td>
+<td data-label="${e.email}">${s.email ?? e.noEmail}</td>
 <td data-label="${t.staff.roles}">${s.roles.map((r) => html`<span class="tag">${t.roles[r]}</span>`)}</td>
 <td data-label="${t.staff.status}">${statusLabel(t, s.status)}</td>
 <td data-label="${t.staff.twoFactor}">${s.totpEnrolled ? t.staff.enrolled : t.staff.notEnrolled}</td>
@@ -60,21 +63,42 @@ export function newStaffView(
   t: Messages,
   v: {
     csrf: string;
-    values: { username?: string; displayName?: string };
+    values: { username?: string; displayName?: string; email?: string };
     roles: string[];
     errors: FieldErrors;
   },
 ): SafeHtml {
-  const labels = { username: t.staff.username, displayName: t.staff.displayName, roles: t.staff.roles };
+  const e = emailMessagesFor(t);
+  const labels = {
+    username: t.staff.username,
+    displayName: t.staff.displayName,
+    email: e.email,
+    roles: t.staff.roles,
+  };
   return html`<h1>${t.staff.newTitle}</h1>
 ${errorSummary(t, v.errors, labels)}
 <form method="post" action="/admin/staff" class="stack" novalidate>
 ${hiddenCsrf(v.csrf)}
 ${textField({ name: 'username', label: labels.username, value: v.values.username, error: v.errors.username, hint: t.setup.usernameRules, required: true, maxLength: 40, autocomplete: 'off' })}
 ${textField({ name: 'displayName', label: labels.displayName, value: v.values.displayName, error: v.errors.displayName, required: true, maxLength: 100, autocomplete: 'off' })}
+${emailField(t, v.values.email ?? '', v.errors.email)}
 ${roleChecks(t, v.roles, v.errors.roles)}
 <div class="actions"><button type="submit">${t.staff.add}</button><a href="/admin/staff">${t.common.cancel}</a></div>
 </form>`;
+}
+
+function emailField(t: Messages, value: string, error: string | undefined): SafeHtml {
+  const e = emailMessagesFor(t);
+  return textField({
+    name: 'email',
+    label: e.email,
+    value,
+    error,
+    hint: e.emailHint,
+    type: 'email',
+    maxLength: EMAIL_MAX,
+    autocomplete: 'off',
+  });
 }
 
 export function linkIssuedView(
@@ -91,6 +115,7 @@ export interface StaffDetail {
   id: string;
   username: string;
   displayName: string;
+  email: string | null;
   status: StaffListItem['status'];
   roles: Role[];
   version: number;
@@ -103,15 +128,24 @@ export interface StaffDetail {
 export function staffDetailView(
   t: Messages,
   lang: Lang,
-  v: { csrf: string; staff: StaffDetail; roles: string[]; errors: FieldErrors; flash?: Flash },
+  v: {
+    csrf: string;
+    staff: StaffDetail;
+    roles: string[];
+    email: string;
+    errors: FieldErrors;
+    flash?: Flash;
+  },
 ): SafeHtml {
   const s = v.staff;
+  const e = emailMessagesFor(t);
   const base = `/admin/staff/${s.id}`;
   return html`<h1>${s.displayName}</h1>
 ${flashBox(v.flash)}
-${errorSummary(t, v.errors, { roles: t.staff.roles })}
+${errorSummary(t, v.errors, { roles: t.staff.roles, email: e.email })}
 <dl>
 <dt>${t.staff.username}</dt><dd class="mono">${s.username}</dd>
+<dt>${e.email}</dt><dd data-testid="staff-email">${s.email ?? e.noEmail}</dd>
 <dt>${t.staff.status}</dt><dd>${statusLabel(t, s.status)}</dd>
 <dt>${t.staff.twoFactor}</dt><dd>${s.totpEnrolled ? t.staff.enrolled : t.staff.notEnrolled}</dd>
 <dt>${t.staff.lastSignIn}</dt><dd>${formatTime(lang, s.lastSigninAt, t.staff.never)}</dd>
@@ -123,6 +157,13 @@ ${hiddenCsrf(v.csrf)}
 <input type="hidden" name="version" value="${s.version}">
 ${roleChecks(t, v.roles, v.errors.roles)}
 <div class="actions"><button type="submit">${t.staff.saveRoles}</button></div>
+</form>
+<h2>${e.email}</h2>
+<form method="post" action="${base}/email" class="stack" novalidate>
+${hiddenCsrf(v.csrf)}
+<input type="hidden" name="version" value="${s.version}">
+${emailField(t, v.email, v.errors.email)}
+<div class="actions"><button type="submit">${e.saveEmail}</button></div>
 </form>
 ${
   s.status === 'disabled'

@@ -81,5 +81,10 @@ export const reportsModule: FeatureModule = {
       label: (t) => (t.htmlLang === 'en' ? 'Channels' : '举报渠道'),
       roles: ['admin'],
     },
+    {
+      href: '/admin/questionnaires',
+      label: (t) => (t.htmlLang === 'en' ? 'Questionnaires' : '举报问卷'),
+      roles: ['admin'],
+    },
   ],
 };

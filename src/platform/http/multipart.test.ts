@@ -5,7 +5,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { boundaryOf, type MultipartLimits, parseMultipart, parsePartHeaders } from './multipart.ts';
+import {
+  boundaryOf,
+  type FileSink,
+  type MultipartLimits,
+  parseMultipart,
+  parsePartHeaders,
+} from './multipart.ts';
 
 const LIMITS: MultipartLimits = {
   files: { file: 1000, other: 10 },
@@ -198,5 +204,182 @@ describe('multipart parser', () => {
       /connection reset/,
     );
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  describe('with sinks', () => {
+    /** A sink that keeps its bytes in memory and records what was asked of it; writes are slow. */
+    function memorySinks() {
+      const log: { field: string; name: string; chunks: Buffer[]; state: string }[] = [];
+      let writing = 0;
+      let overlapped = false;
+      const sinkFor = (field: string, name: string): FileSink => {
+        const entry = { field, name, chunks: [] as Buffer[], state: 'open' };
+        log.push(entry);
+        return {
+          async write(chunk) {
+            if (writing > 0) overlapped = true;
+            writing++;
+            await new Promise((r) => setImmediate(r));
+            entry.chunks.push(Buffer.from(chunk));
+            writing--;
+          },
+          async finish() {
+            entry.state = 'finished';
+            return { name, size: Buffer.concat(entry.chunks).length };
+          },
+          async abort() {
+            entry.state = 'aborted';
+            entry.chunks = [];
+          },
+        };
+      };
+      return { log, sinkFor, overlapped: () => overlapped };
+    }
+
+    it('streams several files per field into sinks, in arrival order, writing nothing to disk', async () => {
+      const a = Buffer.alloc(700, 1);
+      const b = Buffer.from('second file');
+      const raw = body('b', [
+        ['_csrf', 'token'],
+        ['note', 'kept'],
+        ['file', { filename: '../../etc/a.jpg', data: a }],
+        ['other', { filename: 'o.txt', data: Buffer.from('xy') }],
+        ['file', { filename: 'b.txt', data: b }],
+        ['file', { filename: 'c.txt', data: Buffer.from('one too many') }],
+      ]);
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(), { maxLength: 20 }), async (cuts) => {
+          const sinks = memorySinks();
+          let checkedBefore = 0;
+          const form = await parseMultipart(chunked(raw, cuts), {
+            boundary: 'b',
+            limits: { ...LIMITS, maxFilesPerField: 2 },
+            sinkFor: sinks.sinkFor,
+            beforeFirstFile: (fields) => {
+              assert.equal(fields._csrf, 'token');
+              checkedBefore = sinks.log.length + 1;
+            },
+          });
+          assert.equal(checkedBefore, 1, 'the token was checked before the first sink opened');
+          assert.equal(form.problem, undefined);
+          assert.equal(form.fields.note, 'kept');
+          assert.deepEqual(
+            form.uploads.map((u) => [u.field, u.declaredName, u.bytes, u.tooMany]),
+            [
+              ['file', '../../etc/a.jpg', 700, false],
+              ['other', 'o.txt', 2, false],
+              ['file', 'b.txt', b.length, false],
+              ['file', 'c.txt', 0, true],
+            ],
+          );
+          assert.deepEqual(form.uploads[0]?.result, { name: '../../etc/a.jpg', size: 700 });
+          assert.equal(form.uploads[3]?.result, undefined);
+          assert.equal(form.files.get('file'), form.uploads[0]);
+          assert.ok(form.uploads.every((u) => u.path === undefined));
+          assert.deepEqual(
+            sinks.log.map((e) => e.state),
+            ['finished', 'finished', 'finished'],
+          );
+          assert.ok(Buffer.concat(sinks.log[0]!.chunks).equals(a));
+          assert.ok(Buffer.concat(sinks.log[2]!.chunks).equals(b));
+          assert.equal(sinks.overlapped(), false, 'each write was awaited before the next');
+        }),
+        { numRuns: 30 },
+      );
+      assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
+    it('gives a named empty file to its sink, and ignores an input left empty', async () => {
+      const raw = body('b', [
+        ['file', { filename: '', data: Buffer.alloc(0) }],
+        ['other', { filename: 'empty.txt', data: Buffer.alloc(0) }],
+      ]);
+      const sinks = memorySinks();
+      const form = await parseMultipart(Readable.from([raw]), {
+        boundary: 'b',
+        limits: LIMITS,
+        sinkFor: sinks.sinkFor,
+      });
+      assert.deepEqual(
+        form.uploads.map((u) => [u.field, u.declaredName, u.bytes]),
+        [['other', 'empty.txt', 0]],
+      );
+      assert.deepEqual(form.uploads[0]?.result, { name: 'empty.txt', size: 0 });
+      assert.equal(sinks.log.length, 1);
+    });
+
+    it('aborts the sink on a file over its limit, a body over its limit, a broken body or a failure', async () => {
+      const big = body('b', [['other', { filename: 'o', data: Buffer.alloc(11, 1) }]]);
+      let sinks = memorySinks();
+      let form = await parseMultipart(chunked(big, [60, 70]), {
+        boundary: 'b',
+        limits: LIMITS,
+        sinkFor: sinks.sinkFor,
+      });
+      assert.equal(form.uploads[0]?.tooLarge, true);
+      assert.equal(form.uploads[0]?.result, undefined);
+      assert.deepEqual(
+        sinks.log.map((e) => e.state),
+        ['aborted'],
+      );
+
+      const huge = body('b', [['file', { filename: 'f', data: Buffer.alloc(20_000, 1) }]]);
+      sinks = memorySinks();
+      form = await parseMultipart(Readable.from([huge]), {
+        boundary: 'b',
+        limits: { ...LIMITS, files: { file: 100_000 } },
+        sinkFor: sinks.sinkFor,
+      });
+      assert.equal(form.problem, 'too-large');
+      assert.deepEqual(
+        sinks.log.map((e) => e.state),
+        ['aborted'],
+      );
+
+      const good = body('b', [['file', { filename: 'f', data: Buffer.alloc(300, 9) }]]);
+      sinks = memorySinks();
+      form = await parseMultipart(Readable.from([good.subarray(0, good.length - 20)]), {
+        boundary: 'b',
+        limits: LIMITS,
+        sinkFor: sinks.sinkFor,
+      });
+      assert.equal(form.problem, 'malformed');
+      assert.deepEqual(
+        sinks.log.map((e) => e.state),
+        ['aborted'],
+      );
+
+      sinks = memorySinks();
+      const failing = new Readable({
+        read() {
+          this.push(good.subarray(0, 120));
+          this.destroy(new Error('connection reset'));
+        },
+      });
+      await assert.rejects(
+        parseMultipart(failing, { boundary: 'b', limits: LIMITS, sinkFor: sinks.sinkFor }),
+        /connection reset/,
+      );
+      assert.deepEqual(
+        sinks.log.map((e) => e.state),
+        ['aborted'],
+      );
+
+      // A refused token: no sink is ever opened.
+      sinks = memorySinks();
+      await assert.rejects(
+        parseMultipart(Readable.from([good]), {
+          boundary: 'b',
+          limits: LIMITS,
+          sinkFor: sinks.sinkFor,
+          beforeFirstFile: () => {
+            throw new Error('no token');
+          },
+        }),
+        /no token/,
+      );
+      assert.equal(sinks.log.length, 0);
+      assert.deepEqual(fs.readdirSync(dir), []);
+    });
   });
 });

@@ -1,10 +1,12 @@
 /**
  * A small streaming parser for multipart/form-data (RFC 7578), for the few routes that take files.
- * Text fields are collected in memory, bounded; each file is streamed to a temporary file as it
- * arrives (with backpressure: the request is read no faster than the disk takes it) and is never
- * held whole in memory. Limits on each file, on the fields and on the whole body apply while
- * reading. Nothing the client declares (file name, part Content-Type) is kept: callers decide what
- * a file is from its bytes.
+ * Text fields are collected in memory, bounded; each file is streamed as it arrives (with
+ * backpressure: the request is read no faster than the file's destination takes it) and is never
+ * held whole in memory. The destination is a temporary file, or, when the scope gives a sinkFor, a
+ * FileSink (reports seal files as they stream in: then nothing at all is written to disk here).
+ * Limits on each file, on the fields and on the whole body apply while reading. The part's
+ * Content-Type is never kept (callers decide what a file is from its bytes); the declared file
+ * name is handed to the caller, who must treat it as untrusted text.
  *
  * Registered only inside the plugin scope of the routes that take uploads (registerMultipart), so
  * every other route keeps answering 415 to a multipart body. The CSRF token is checked as soon
@@ -29,15 +31,37 @@ export interface MultipartLimits {
   fields: number;
   /** The whole body: past this, reading stops and the form is flagged 'too-large'. */
   totalBytes: number;
+  /** Most files kept for one field (default 1); later ones are flagged tooMany and discarded. */
+  maxFilesPerField?: number;
 }
+
+/**
+ * Where a file's bytes go instead of a temporary file. write() is awaited before more of the body
+ * is read (backpressure); finish() is called once the part ended, and what it resolves to becomes
+ * UploadedFile.result. On any failure (a limit, a broken body, a dropped connection, a refused CSRF
+ * token) abort() is called instead, and must leave nothing half-written behind.
+ */
+export interface FileSink {
+  write(chunk: Buffer): Promise<void>;
+  finish(): Promise<unknown>;
+  abort(): Promise<void>;
+}
+
+export type SinkFor = (field: string, declaredName: string) => FileSink | Promise<FileSink>;
 
 export interface UploadedFile {
   field: string;
-  /** The temporary file holding the bytes; undefined when nothing was sent or the file was refused. */
+  /** The file name the client declared (untrusted: may hold a path, control characters, anything). */
+  declaredName: string;
+  /** The temporary file holding the bytes; undefined when nothing was sent, the file was refused, or a sink took it. */
   path: string | undefined;
   bytes: number;
   /** More bytes than the field's limit arrived: they were discarded and nothing was kept. */
   tooLarge: boolean;
+  /** The field already had maxFilesPerField files: this one was discarded unread. */
+  tooMany: boolean;
+  /** What the sink's finish() resolved to (sink mode only; undefined when the sink was aborted). */
+  result?: unknown;
 }
 
 export type MultipartProblem = 'too-large' | 'malformed';
@@ -45,7 +69,10 @@ export type MultipartProblem = 'too-large' | 'malformed';
 export interface MultipartForm {
   /** Text fields (a null-prototype object); a repeated field keeps every value. */
   fields: Record<string, string | string[]>;
+  /** The first file of each field (a field with maxFilesPerField > 1: see uploads). */
   files: Map<string, UploadedFile>;
+  /** Every file part of an accepted field, in arrival order (parts with no file chosen left out). */
+  uploads: UploadedFile[];
   /** A field value was cut, or fields past the limit were ignored. */
   truncated: boolean;
   /** Reading stopped early: the body was over its limit, or was not valid multipart. */
@@ -110,23 +137,38 @@ async function writeAll(fh: fs.promises.FileHandle, chunk: Buffer): Promise<void
 export interface ParseOptions {
   boundary: string;
   limits: MultipartLimits;
-  /** Folder for the temporary files (must exist, on the same file system as their destination). */
-  tempDir: string;
-  /** Called once, when the first file's first byte arrives, with the fields read so far; may throw. */
+  /** Folder for the temporary files (must exist, on the same file system as their destination). Unused with sinkFor. */
+  tempDir?: string;
+  /** Streams each file into a sink instead of a temporary file. */
+  sinkFor?: SinkFor;
+  /** Called once, before the first file is stored, with the fields read so far; may throw. */
   beforeFirstFile?: (fields: Record<string, string | string[]>) => void;
 }
 
+type FilePart = {
+  kind: 'file';
+  file: UploadedFile;
+  limit: number;
+  fh: fs.promises.FileHandle | undefined;
+  sink: FileSink | undefined;
+};
+
 /**
- * Reads a multipart body. Resolves with the fields and the temporary files; on a thrown error (a
- * failed beforeFirstFile, a broken connection) every temporary file is removed first. The stream is
- * left paused, never destroyed, when reading stops early, so a response can still be sent.
+ * Reads a multipart body. Resolves with the fields and the files; on a thrown error (a failed
+ * beforeFirstFile, a broken connection, a failing sink) every temporary file is removed and the
+ * open sink aborted first. The stream is left paused, never destroyed, when reading stops early,
+ * so a response can still be sent.
  */
 export async function parseMultipart(stream: Readable, o: ParseOptions): Promise<MultipartForm> {
+  if (!o.sinkFor && !o.tempDir) throw new Error('parseMultipart needs a tempDir or a sinkFor');
   const delimiter = Buffer.from(`\r\n--${o.boundary}`);
   const fields: Record<string, string | string[]> = Object.create(null);
   const files = new Map<string, UploadedFile>();
-  const form: MultipartForm = { fields, files, truncated: false, problem: undefined };
+  const uploads: UploadedFile[] = [];
+  const form: MultipartForm = { fields, files, uploads, truncated: false, problem: undefined };
   const created: string[] = [];
+  const perField = new Map<string, number>();
+  const maxPerField = o.limits.maxFilesPerField ?? 1;
   let fieldCount = 0;
   let total = 0;
   let fileStarted = false;
@@ -137,11 +179,30 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
   // The part being read.
   let part:
     | { kind: 'field'; name: string; chunks: Buffer[]; size: number; over: boolean }
-    | { kind: 'file'; file: UploadedFile; limit: number; fh: fs.promises.FileHandle | undefined }
+    | FilePart
     | { kind: 'skip' }
     | undefined;
 
-  const startPart = (headers: PartHeaders) => {
+  const checkFirstFile = () => {
+    if (fileStarted) return;
+    fileStarted = true;
+    o.beforeFirstFile?.(fields);
+  };
+
+  /** Opens the file's destination: the sink, or a temporary file. */
+  const openFile = async (p: FilePart) => {
+    checkFirstFile();
+    if (o.sinkFor) {
+      p.sink = await o.sinkFor(p.file.field, p.file.declaredName);
+      return;
+    }
+    const tmp = path.join(o.tempDir as string, `upload-${randomToken(12)}.part`);
+    created.push(tmp);
+    p.fh = await fs.promises.open(tmp, 'wx', 0o600);
+    p.file.path = tmp;
+  };
+
+  const startPart = async (headers: PartHeaders) => {
     if (headers.name === undefined) {
       part = { kind: 'skip' };
     } else if (headers.filename === undefined) {
@@ -154,16 +215,38 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
       }
     } else {
       const limit = Object.hasOwn(o.limits.files, headers.name) ? o.limits.files[headers.name] : undefined;
-      if (limit === undefined || files.has(headers.name)) part = { kind: 'skip' };
-      else {
-        const file: UploadedFile = { field: headers.name, path: undefined, bytes: 0, tooLarge: false };
-        files.set(headers.name, file);
-        part = { kind: 'file', file, limit, fh: undefined };
+      if (limit === undefined) {
+        part = { kind: 'skip' };
+        return;
       }
+      const file: UploadedFile = {
+        field: headers.name,
+        declaredName: headers.filename,
+        path: undefined,
+        bytes: 0,
+        tooLarge: false,
+        tooMany: false,
+      };
+      const count = perField.get(headers.name) ?? 0;
+      if (count >= maxPerField) {
+        // An empty part with no name is a file input left empty: nothing to flag.
+        if (headers.filename !== '') uploads.push({ ...file, tooMany: true });
+        part = { kind: 'skip' };
+        return;
+      }
+      perField.set(headers.name, count + 1);
+      if (!files.has(headers.name)) files.set(headers.name, file);
+      uploads.push(file);
+      part = { kind: 'file', file, limit, fh: undefined, sink: undefined };
+      // A named file goes to its sink even when empty, so the sink can say it was empty.
+      if (o.sinkFor && headers.filename !== '') await openFile(part);
     }
   };
 
-  const dropFile = async (p: { file: UploadedFile; fh: fs.promises.FileHandle | undefined }) => {
+  const dropFile = async (p: FilePart) => {
+    const sink = p.sink;
+    p.sink = undefined;
+    await sink?.abort();
     await p.fh?.close().catch(() => {});
     p.fh = undefined;
     if (p.file.path) await fs.promises.rm(p.file.path, { force: true });
@@ -186,17 +269,9 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
       await dropFile(part);
       return;
     }
-    if (!part.fh) {
-      if (!fileStarted) {
-        fileStarted = true;
-        o.beforeFirstFile?.(fields);
-      }
-      const tmp = path.join(o.tempDir, `upload-${randomToken(12)}.part`);
-      created.push(tmp);
-      part.fh = await fs.promises.open(tmp, 'wx', 0o600);
-      part.file.path = tmp;
-    }
-    await writeAll(part.fh, chunk);
+    if (!part.fh && !part.sink) await openFile(part);
+    if (part.sink) await part.sink.write(chunk);
+    else if (part.fh) await writeAll(part.fh, chunk);
     part.file.bytes += chunk.length;
   };
 
@@ -215,9 +290,25 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
       if (existing === undefined) fields[p.name] = value;
       else if (Array.isArray(existing)) existing.push(value);
       else fields[p.name] = [existing, value];
-    } else if (p.kind === 'file' && p.fh) {
-      await p.fh.close();
-      p.fh = undefined;
+    } else if (p.kind === 'file') {
+      if (p.fh) {
+        await p.fh.close();
+        p.fh = undefined;
+      } else if (p.sink) {
+        const sink = p.sink;
+        try {
+          p.file.result = await sink.finish();
+        } catch (err) {
+          await sink.abort().catch(() => {});
+          throw err;
+        } finally {
+          p.sink = undefined;
+        }
+      } else if (p.file.declaredName === '' && p.file.bytes === 0 && !p.file.tooLarge) {
+        // No file was chosen: not an upload (the files map keeps it, as it always did).
+        uploads.splice(uploads.indexOf(p.file), 1);
+        perField.set(p.file.field, (perField.get(p.file.field) ?? 1) - 1);
+      }
     }
   };
 
@@ -269,7 +360,7 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
           block = buf.subarray(0, end).toString('utf8');
           buf = buf.subarray(end + 4);
         }
-        startPart(parsePartHeaders(block));
+        await startPart(parsePartHeaders(block));
         state = 'body';
       }
       if (state === 'body') {
@@ -334,7 +425,10 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
     }
     return form;
   } catch (err) {
-    if (part?.kind === 'file') await part.fh?.close().catch(() => {});
+    if (part?.kind === 'file') {
+      await part.sink?.abort().catch(() => {});
+      await part.fh?.close().catch(() => {});
+    }
     for (const file of created) await fs.promises.rm(file, { force: true }).catch(() => {});
     throw err;
   }
@@ -355,7 +449,7 @@ export function multipartOf(req: FastifyRequest): MultipartForm | undefined {
 export async function discardUploads(req: FastifyRequest): Promise<void> {
   const form = forms.get(req);
   if (!form) return;
-  for (const file of form.files.values()) {
+  for (const file of [...form.files.values(), ...form.uploads]) {
     const p = file.path;
     file.path = undefined;
     if (p) await fs.promises.rm(p, { force: true }).catch(() => {});
@@ -366,8 +460,18 @@ export async function discardUploads(req: FastifyRequest): Promise<void> {
  * Lets the routes of this plugin scope take multipart/form-data. Each route states its limits in
  * config.multipart; a route without them answers 415. Temporary files the handler did not take
  * over are removed before the answer is sent (and again after it, or when the client went away).
+ * With sinkFor, what the sinks stored is the handler's to keep or remove (sinkFor's owner sweeps
+ * what nobody took).
  */
-export function registerMultipart(scope: FastifyInstance, options: { csrf: Csrf; tempDir: string }): void {
+export function registerMultipart(
+  scope: FastifyInstance,
+  options: {
+    csrf: Csrf;
+    tempDir?: string;
+    /** Streams files into sinks (nothing is written to tempDir); called once per file part with a name. */
+    sinkFor?: (req: FastifyRequest, field: string, declaredName: string) => FileSink | Promise<FileSink>;
+  },
+): void {
   scope.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => {
     const limits = req.routeOptions.config.multipart;
     if (!limits) throw new MultipartNotAccepted('this address takes no multipart form');
@@ -377,6 +481,7 @@ export function registerMultipart(scope: FastifyInstance, options: { csrf: Csrf;
       boundary,
       limits,
       tempDir: options.tempDir,
+      sinkFor: options.sinkFor ? (field, name) => options.sinkFor!(req, field, name) : undefined,
       beforeFirstFile: (fields) => {
         const sent = fields[CSRF_FIELD];
         if (!options.csrf.verifyToken(req, Array.isArray(sent) ? sent[0] : sent))
