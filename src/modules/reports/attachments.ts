@@ -295,11 +295,18 @@ class SealingSink implements AttachmentSink {
   private async writeSealed(parts: Buffer[]): Promise<void> {
     if (parts.length === 0) return;
     if (!this.fh) this.fh = await fs.promises.open(this.tempPath, 'wx', 0o600);
-    const all = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-    let offset = 0;
-    while (offset < all.length)
-      offset += (await this.fh.write(all, offset, all.length - offset)).bytesWritten;
-    this.storedBytes += all.length;
+    // One vectored write per frame: the parts are never joined into a new buffer.
+    let remaining = parts.filter((p) => p.length > 0);
+    const total = remaining.reduce((n, p) => n + p.length, 0);
+    while (remaining.length > 0) {
+      let written = (await this.fh.writev(remaining)).bytesWritten;
+      while (remaining.length > 0 && written >= (remaining[0] as Buffer).length) {
+        written -= (remaining[0] as Buffer).length;
+        remaining = remaining.slice(1);
+      }
+      if (written > 0 && remaining.length > 0) remaining[0] = (remaining[0] as Buffer).subarray(written);
+    }
+    this.storedBytes += total;
   }
 
   private async fail(problem: 'too-large' | 'type-not-accepted' | 'damaged'): Promise<void> {

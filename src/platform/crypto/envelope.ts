@@ -165,8 +165,10 @@ export function fileKey(contentKey: Buffer, fileId: string): Buffer {
  * is the last (so frames cannot be reordered, dropped or the file cut short unnoticed).
  */
 export class SealedFileWriter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  // Plaintext is gathered into one 64 KiB buffer (one copy), and each frame is returned as parts
+  // (length and header, ciphertext, tag) for a vectored write, so no byte is copied twice more.
+  private readonly pending = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+  private filled = 0;
   private index = 0;
   private started = false;
 
@@ -175,21 +177,24 @@ export class SealedFileWriter {
     private readonly fileId: string,
   ) {}
 
-  /** Returns the bytes to write for this chunk (possibly none yet). */
+  /** Returns the bytes to write for this chunk (possibly none yet), in order. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     if (!this.started) {
       this.started = true;
       out.push(FILE_MAGIC);
     }
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    while (this.pendingBytes > FILE_CHUNK_BYTES) {
-      const all = Buffer.concat(this.pending);
-      out.push(this.frame(all.subarray(0, FILE_CHUNK_BYTES), false));
-      const rest = all.subarray(FILE_CHUNK_BYTES);
-      this.pending = [rest];
-      this.pendingBytes = rest.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      // A full buffer is sealed only when more bytes follow, so the last frame is never empty
+      // unless the whole file is.
+      if (this.filled === FILE_CHUNK_BYTES) {
+        out.push(...this.frame(this.pending, false));
+        this.filled = 0;
+      }
+      const n = chunk.copy(this.pending, this.filled, offset);
+      this.filled += n;
+      offset += n;
     }
     return out;
   }
@@ -201,17 +206,24 @@ export class SealedFileWriter {
       this.started = true;
       out.push(FILE_MAGIC);
     }
-    out.push(this.frame(Buffer.concat(this.pending), true));
-    this.pending = [];
-    this.pendingBytes = 0;
+    out.push(...this.frame(this.pending.subarray(0, this.filled), true));
+    this.filled = 0;
     return out;
   }
 
-  private frame(plain: Buffer, last: boolean): Buffer {
-    const sealed = seal(this.key, plain, `${this.fileId}/${this.index++}/${last ? 1 : 0}`);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(sealed.length);
-    return Buffer.concat([len, sealed]);
+  private frame(plain: Buffer, last: boolean): Buffer[] {
+    // The same layout as seal(): version | nonce | ciphertext | tag, after a 4-byte length.
+    const nonce = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.key, nonce);
+    cipher.setAAD(Buffer.from(`${this.fileId}/${this.index++}/${last ? 1 : 0}`, 'utf8'));
+    const body = cipher.update(plain);
+    const tail = cipher.final();
+    const tag = cipher.getAuthTag();
+    const head = Buffer.allocUnsafe(4 + 1 + 12);
+    head.writeUInt32BE(1 + 12 + body.length + tail.length + 16, 0);
+    head[4] = 1;
+    nonce.copy(head, 5);
+    return tail.length > 0 ? [head, body, tail, tag] : [head, body, tag];
   }
 }
 
