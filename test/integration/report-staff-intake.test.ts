@@ -370,7 +370,10 @@ for (const dialect of await dialects()) {
       t.clock.advance(15_000);
       await worker.runOnce();
       sink.clear();
-      assert.equal((await notifyChannel(t.app.vigil, { channelId: f.channelId })).skipped, 'nothing-new');
+      assert.equal(
+        (await notifyChannel(t.app.vigil, { channelId: f.channelId }, worker.log)).skipped,
+        'nothing-new',
+      );
 
       // Two new reports, one through the web path's service and one recorded by staff.
       const intake = reportsOf(t.app.vigil).intake;

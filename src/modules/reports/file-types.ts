@@ -5,33 +5,53 @@
  * pass-through for formats whose hidden details cannot be removed as they stream (said plainly
  * to the reporter as 'not-removable'). Anything else, executables included, is refused.
  */
+import { isUtf8 } from 'node:buffer';
 import { PNG_SIGNATURE, StripError, type Stripper, strippers } from './strip-metadata.ts';
 
 const EMPTY = Buffer.alloc(0);
 
 // ---- Checks that only look (text, office documents); nothing in them can be removed as they stream ----
 
-/** Plain UTF-8 text: valid UTF-8 throughout, no control characters but tab, line and page breaks. */
+/** The bytes plain text may not contain: control characters but tab, line and page breaks. */
+const CONTROL_BYTES = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f].filter(
+  (b) => b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d,
+);
+
+function hasControlBytes(chunk: Buffer): boolean {
+  // indexOf is a native memchr per byte value: far faster on megabytes than a loop in JavaScript.
+  for (const b of CONTROL_BYTES) if (chunk.indexOf(b) !== -1) return true;
+  return false;
+}
+
+/** Where a multi-byte UTF-8 character cut off at the end of `data` starts (data.length when none is). */
+function incompleteTail(data: Buffer): number {
+  for (let i = data.length - 1; i >= Math.max(0, data.length - 4); i--) {
+    const b = data[i] as number;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return data.length - i < need ? i : data.length;
+  }
+  return data.length;
+}
+
+/**
+ * Plain UTF-8 text: valid UTF-8 throughout, no control characters but tab, line and page breaks.
+ * Checked with node's native isUtf8, chunk by chunk, carrying a character cut at a chunk's end:
+ * no string is ever made of the file.
+ */
 class TextCheck implements Stripper {
   readonly removed = new Set<string>();
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private carry: Buffer = EMPTY;
   push(chunk: Buffer): Buffer[] {
-    for (const b of chunk)
-      if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x7f)
-        throw new StripError('type-not-accepted');
-    try {
-      this.decoder.decode(chunk, { stream: true });
-    } catch {
-      throw new StripError('type-not-accepted');
-    }
+    if (hasControlBytes(chunk)) throw new StripError('type-not-accepted');
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const cut = incompleteTail(data);
+    if (!isUtf8(data.subarray(0, cut))) throw new StripError('type-not-accepted');
+    this.carry = Buffer.from(data.subarray(cut));
     return [chunk];
   }
   end(): Buffer[] {
-    try {
-      this.decoder.decode();
-    } catch {
-      throw new StripError('type-not-accepted');
-    }
+    if (this.carry.length > 0) throw new StripError('type-not-accepted');
     return [];
   }
 }
@@ -162,13 +182,8 @@ function zipType(head: Buffer): Detected | undefined {
 }
 
 function looksLikeText(head: Buffer, complete: boolean): boolean {
-  for (const b of head)
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x7f) return false;
-  try {
-    // A multi-byte character may be cut at the end of the head: only a complete file must end whole.
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: !complete });
-    return true;
-  } catch {
-    return false;
-  }
+  if (hasControlBytes(head)) return false;
+  // A multi-byte character may be cut at the end of the head: only a complete file must end whole.
+  const cut = complete ? head.length : incompleteTail(head);
+  return isUtf8(head.subarray(0, cut));
 }

@@ -66,7 +66,7 @@ export const reportsModule: FeatureModule = {
     registerChannelAdminRoutes(app, ctx, s);
   },
   jobs(worker, ctx) {
-    worker.register(NOTIFY_JOB, (payload) => runNotifyJob(ctx, payload as { channelId: string }));
+    worker.register(NOTIFY_JOB, (payload) => runNotifyJob(ctx, payload as { channelId: string }, worker.log));
     worker.register(PURGE_JOB, () => runPurgeJob(ctx, reportsOf(ctx)));
   },
   schedules: [{ name: 'reports.purge', kind: PURGE_JOB, intervalMs: 10 * 60_000 }],

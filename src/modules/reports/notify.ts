@@ -37,19 +37,6 @@ export interface NoticeOutcome {
   skipped?: 'no-smtp' | 'nothing-new' | 'taken' | 'no-recipient-address';
 }
 
-/** Without a logger from the worker, lines in the log's own shape go to stdout (never content). */
-function fallbackLog(ctx: AppContext): JobLog {
-  const write = (level: number, obj: object, msg: string) => {
-    if (
-      ctx.config.logLevel === 'silent' ||
-      (ctx.config.logLevel !== 'info' && ctx.config.logLevel !== 'debug' && level < 40)
-    )
-      return;
-    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...obj, msg })}\n`);
-  };
-  return { info: (obj, msg) => write(30, obj, msg), warn: (obj, msg) => write(40, obj, msg) };
-}
-
 async function readCursor(
   ctx: AppContext,
   key: string,
@@ -126,7 +113,7 @@ export function noticeMail(ctx: AppContext, channel: { en: string; zh: string },
 export async function runNotifyJob(
   ctx: AppContext,
   payload: { channelId: string },
-  log?: JobLog,
+  log: JobLog,
 ): Promise<void> {
   await notifyChannel(ctx, payload, log);
 }
@@ -135,7 +122,7 @@ export async function runNotifyJob(
 export async function notifyChannel(
   ctx: AppContext,
   payload: { channelId: string },
-  log: JobLog = fallbackLog(ctx),
+  log: JobLog,
 ): Promise<NoticeOutcome> {
   const done: NoticeOutcome = { announced: 0, sent: 0, rejected: 0 };
   const channelId = typeof payload?.channelId === 'string' ? payload.channelId : undefined;

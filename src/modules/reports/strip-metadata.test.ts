@@ -223,6 +223,34 @@ describe('metadata stripping', () => {
     assert.equal(detect(Buffer.from([0x41, 0xe4, 0xbd]), false)?.type, 'text/plain', 'cut mid-character');
   });
 
+  it('checks plain text as it streams, whatever the chunks cut through', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', ' ', '\n', '你', '好', 'é', '𝄞', '—'), {
+          minLength: 1,
+          maxLength: 3000,
+        }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.nat(),
+        (chars, cuts, at) => {
+          const text = Buffer.from(chars.join(''), 'utf8');
+          assert.ok(run(text, cuts).out.equals(text), 'valid text passes through unchanged');
+          // A stray continuation byte, a control character, or a character cut off at the end: refused.
+          const i = at % (text.length + 1);
+          for (const bad of [
+            Buffer.concat([text.subarray(0, i), Buffer.from([0x80]), text.subarray(i)]),
+            Buffer.concat([text, Buffer.from([0x01])]),
+            Buffer.concat([text, Buffer.from([0xe4, 0xbd])]),
+          ]) {
+            if (!detect(bad.subarray(0, 1024), bad.length <= 1024)) continue;
+            assert.throws(() => run(bad, cuts), StripError);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses a Word document with macros and names the kind of an Office document at the end', () => {
     const doc = Buffer.concat([
       Buffer.from('PK\x03\x04'),

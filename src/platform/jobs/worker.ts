@@ -32,7 +32,7 @@ export class Worker {
   constructor(
     private readonly queue: JobQueue,
     private readonly scheduler: Scheduler | undefined,
-    private readonly log: Pick<FastifyBaseLogger, 'warn' | 'error' | 'info'>,
+    readonly log: Pick<FastifyBaseLogger, 'warn' | 'error' | 'info'>,
     options: WorkerOptions = {},
   ) {
     this.id = options.id ?? `w-${crypto.randomBytes(4).toString('hex')}`;
