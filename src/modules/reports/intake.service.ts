@@ -6,47 +6,28 @@
  * receipt is returned. No address, user agent or anything else about the sender is seen here.
  */
 import crypto from 'node:crypto';
-import { type CompiledQuery, sql } from 'kysely';
 import type { AppContext } from '../../app-context.ts';
-import {
-  clientSecretKeys,
-  newDataKey,
-  open,
-  receiptSecrets,
-  seal,
-  sealToRecipients,
-} from '../../platform/crypto/index.ts';
-import type { IdentityMode, QuestionnaireKind, ReportSource } from '../../platform/db/schema.ts';
+import { clientSecretKeys, open, seal } from '../../platform/crypto/index.ts';
+import type { ReportSource } from '../../platform/db/schema.ts';
 import { RateLimiter } from '../../platform/http/throttle.ts';
+import { Turnstile } from '../../platform/turnstile.ts';
 import type { ChannelDirectory, ChannelInfo, QuestionnaireInfo } from './directory.ts';
-import { extractEntities } from './entities.ts';
-import { type AnswerProblem, type Answers, checkAll, type QuestionnaireDefinition } from './questionnaire.ts';
+import { type AnswerProblem, checkAll, type QuestionnaireDefinition } from './questionnaire.ts';
 import { newReceiptCode, newReference } from './receipt.ts';
+import {
+  ACKNOWLEDGEMENT,
+  NOTIFY_JOB,
+  type ReporterIdentity,
+  type ReportInput,
+  type StoredAttachmentRef,
+  SUBMISSION_MEMORY_MS,
+} from './report-record.ts';
 import type { ReportWriter } from './report-writer.ts';
 
-export const NOTIFY_JOB = 'reports.notify';
+export { ACKNOWLEDGEMENT, NOTIFY_JOB, type ReporterIdentity, type StoredAttachmentRef, SUBMISSION_MEMORY_MS };
+
 /** How often this node asks for a notice of new reports per channel. */
 export const NOTICE_EVERY_MS = 10_000;
-/**
- * How long a submission key (draft token, Idempotency-Key) answers with the same receipt: the
- * receipt page can be reloaded (or its text file downloaded) for this long, then it is gone.
- */
-export const SUBMISSION_MEMORY_MS = 3_600_000;
-
-export interface ReporterIdentity {
-  mode: IdentityMode;
-  /** Confidential and named only. */
-  name?: string;
-  /** How to reach the reporter (phone, e-mail, post), confidential and named only. */
-  contact?: string;
-}
-
-export interface StoredAttachmentRef {
-  id: string;
-  /** What the reporter is told about the file; sealed with the report. */
-  meta: { name: string; type: string; bytes: number; removed: string[] };
-  storedBytes: number;
-}
 
 export interface IntakeRequest {
   questionnaireId: string;
@@ -100,18 +81,12 @@ export class IntakeRefused extends Error {
 const NAME_MAX = 200;
 const CONTACT_MAX = 500;
 
-/** The automatic acknowledgement, in both languages (the reporter reads it in the mailbox). */
-export const ACKNOWLEDGEMENT = {
-  en: 'Thank you. Your report has been received and registered. Staff will read it and reply here. Keep your receipt code safe: it is the only way back to this conversation.',
-  'zh-CN':
-    '感谢您的举报。您的举报已收到并登记。工作人员将阅读并在此回复。请妥善保管回执码：这是返回此对话的唯一方式。',
-};
-
 export class IntakeService {
   /** Reports per second this node accepts from the public, whatever the channel (a burst, then the rate). */
   private readonly global: RateLimiter;
   private readonly perChannel = new Map<string, { limiter: RateLimiter; max: number }>();
   private readonly noticeAskedAt = new Map<string, number>();
+  private readonly turns = new Turnstile();
 
   constructor(
     private readonly ctx: AppContext,
@@ -124,6 +99,8 @@ export class IntakeService {
 
   /** Registers a report. Throws IntakeRefused with a reason the front end can show. */
   async submit(req: IntakeRequest): Promise<IntakeReceipt> {
+    // One report is checked and handed to the writer per turn of the event loop (see Turnstile).
+    await this.turns.wait();
     const snap = await this.directory.snapshot();
     const q = snap.questionnaires.get(req.questionnaireId);
     if (!q || (q.status !== 'active' && !req.intakeStaffId))
@@ -144,27 +121,40 @@ export class IntakeService {
     if (Object.keys(errors).length > 0 || 'problems' in identity)
       throw new IntakeRefused({ kind: 'invalid', errors });
 
-    // A repeated submission answers with the first one's receipt, before any rate limit counts it.
+    // A repeated submission key is caught by the unique key of its record when the report is
+    // written (no lookup for every new report); only a refusal looks for an earlier receipt first.
     const submission = req.submissionKey
       ? clientSecretKeys(this.ctx.keys.reporter, req.submissionKey)
       : undefined;
-    if (submission) {
-      const earlier = await this.findSubmission(submission);
+    if (!req.skipRateLimits && !this.takeRateToken(channel)) {
+      const earlier = submission ? await this.findSubmission(submission) : undefined;
       if (earlier) return earlier;
+      throw new IntakeRefused({ kind: 'busy' });
     }
-    if (!req.skipRateLimits && !this.takeRateToken(channel)) throw new IntakeRefused({ kind: 'busy' });
 
-    const record = this.buildRecord({
-      req,
-      q,
-      version,
-      channel,
-      answers: checked.answers,
-      identity,
+    const report: ReportInput = {
+      reportId: crypto.randomUUID(),
+      reference: newReference(),
+      ackId: crypto.randomUUID(),
+      receiptCode: (req.withReceipt ?? true) ? newReceiptCode() : null,
       now,
-      submission,
-    });
-    const outcome = await this.writer.write(record.queries);
+      receivedAt: req.receivedAt ?? now,
+      channelId: channel.id,
+      recipients: channel.recipientKeys,
+      questionnaireId: q.id,
+      questionnaireVersion: version,
+      kind: q.kind,
+      source: req.source,
+      intakeStaffId: req.intakeStaffId ?? null,
+      identity,
+      answers: checked.answers,
+      lang: req.lang,
+      files: req.files ?? [],
+      contentKey: req.contentKey ?? null,
+      submissionKey: req.submissionKey ?? null,
+      notice: this.noticeDue(channel.id, now),
+    };
+    const outcome = await this.writer.write(report);
     if (!outcome.ok) {
       // Two submissions with the same key raced: the other one won; answer with its receipt.
       if (submission && isUniqueCode(outcome.code)) {
@@ -173,7 +163,25 @@ export class IntakeService {
       }
       throw new Error(`report could not be stored (${outcome.code ?? 'unknown'})`);
     }
-    return record.receipt;
+    return {
+      reportId: report.reportId,
+      reference: report.reference,
+      receiptCode: report.receiptCode ?? undefined,
+      registeredAt: now,
+      repeated: false,
+    };
+  }
+
+  /**
+   * Whether this report should queue a notice for its channel. This node asks at most every
+   * NOTICE_EVERY_MS per channel; the notice covers every report registered since the last one, so
+   * none is missed (notify.ts).
+   */
+  private noticeDue(channelId: string, now: number): boolean {
+    const lastAsked = this.noticeAskedAt.get(channelId) ?? Number.NEGATIVE_INFINITY;
+    if (now - lastAsked < NOTICE_EVERY_MS && now >= lastAsked) return false;
+    this.noticeAskedAt.set(channelId, now);
+    return true;
   }
 
   /** The receipt of an earlier submission made with the same key, if it is remembered. */
@@ -220,166 +228,6 @@ export class IntakeService {
       this.perChannel.set(channel.id, entry);
     }
     return this.global.take() && entry.limiter.take();
-  }
-
-  private buildRecord(o: {
-    req: IntakeRequest;
-    q: QuestionnaireInfo;
-    version: number;
-    channel: ChannelInfo;
-    answers: Answers;
-    identity: ReporterIdentity;
-    now: number;
-    submission: { id: string; key: Buffer } | undefined;
-  }): { queries: CompiledQuery[]; receipt: IntakeReceipt } {
-    const { req, q, channel, answers, identity, now, submission } = o;
-    const db = this.ctx.db;
-    const reportId = crypto.randomUUID();
-    const reference = newReference();
-    const contentKey = req.contentKey ?? newDataKey();
-    const hasIdentity = identity.mode !== 'anonymous';
-    const identityKey = hasIdentity ? newDataKey() : undefined;
-    const withReceipt = req.withReceipt ?? true;
-    const receiptCode = withReceipt ? newReceiptCode() : undefined;
-    const receipt = receiptCode ? receiptSecrets(this.ctx.keys.receipt, receiptCode) : undefined;
-
-    const plaintextKeys = identityKey ? [contentKey, identityKey] : [contentKey];
-    const sealed = sealToRecipients(channel.recipientKeys, plaintextKeys, [
-      `report/${reportId}/content-key`,
-      `report/${reportId}/identity-key`,
-    ]);
-    const body = { answers, lang: req.lang, files: (req.files ?? []).map((f) => f.id) };
-    const queries: CompiledQuery[] = [];
-    queries.push(
-      db
-        .insertInto('reports')
-        .values({
-          id: reportId,
-          reference,
-          channel_id: channel.id,
-          questionnaire_id: q.id,
-          questionnaire_version: o.version,
-          kind: q.kind as QuestionnaireKind,
-          source: req.source,
-          identity_mode: identity.mode,
-          status: 'received',
-          registered_at: now,
-          received_at: req.receivedAt ?? now,
-          intake_staff_id: req.intakeStaffId ?? null,
-          ephemeral_public: sealed.ephemeralPublic,
-          sealed_answers: seal(contentKey, Buffer.from(JSON.stringify(body)), `report/${reportId}/answers`),
-          sealed_identity: identityKey
-            ? seal(identityKey, Buffer.from(JSON.stringify(identity)), `report/${reportId}/identity`)
-            : null,
-          receipt_lookup: receipt?.lookup ?? null,
-          receipt_wrapped_key: receipt
-            ? seal(receipt.wrapKey, contentKey, `report/${reportId}/receipt`)
-            : null,
-          file_count: req.files?.length ?? 0,
-          last_reporter_activity_at: now,
-          updated_at: now,
-          version: 1,
-        })
-        .compile(),
-    );
-    queries.push(
-      db
-        .insertInto('report_key_wraps')
-        .values(
-          sealed.wraps.map((w) => ({
-            report_id: reportId,
-            key_id: w.keyId,
-            staff_id: w.staffId,
-            wrapped_content_key: w.boxes[0] as Buffer,
-            wrapped_identity_key: w.boxes[1] ?? null,
-            created_at: now,
-          })),
-        )
-        .compile(),
-    );
-    const ackId = crypto.randomUUID();
-    queries.push(
-      db
-        .insertInto('report_messages')
-        .values({
-          id: ackId,
-          report_id: reportId,
-          author: 'system',
-          staff_id: null,
-          kind: 'acknowledgement',
-          sealed_body: sealMessage(contentKey, reportId, ackId, { text: ACKNOWLEDGEMENT }),
-          created_at: now,
-          seen_by_reporter_at: null,
-        })
-        .compile(),
-    );
-    if (req.files && req.files.length > 0) {
-      queries.push(
-        db
-          .insertInto('report_files')
-          .values(
-            req.files.map((f) => ({
-              id: f.id,
-              report_id: reportId,
-              message_id: null,
-              sealed_meta: seal(
-                contentKey,
-                Buffer.from(JSON.stringify(f.meta)),
-                `report/${reportId}/file/${f.id}`,
-              ),
-              stored_bytes: f.storedBytes,
-              created_at: now,
-            })),
-          )
-          .compile(),
-      );
-    }
-    const entities = extractEntities(this.ctx.keys.linking, answers, [identity.contact ?? '']);
-    if (entities.length > 0) {
-      queries.push(
-        db
-          .insertInto('report_entities')
-          .values(entities.map((e) => ({ report_id: reportId, kind: e.kind, digest: e.digest })))
-          .compile(),
-      );
-    }
-    if (submission) {
-      queries.push(
-        db
-          .insertInto('report_submissions')
-          .values({
-            id: submission.id,
-            report_id: reportId,
-            sealed_receipt: seal(
-              submission.key,
-              Buffer.from(JSON.stringify({ code: receiptCode ?? null })),
-              `submission/${submission.id}`,
-            ),
-            created_at: now,
-            expires_at: now + SUBMISSION_MEMORY_MS,
-          })
-          .compile(),
-      );
-    }
-    // One queued notice per channel at a time: recipients hear "new reports", never their content.
-    // This node asks at most every NOTICE_EVERY_MS per channel; the notice covers every report
-    // registered since the last one, so none is missed.
-    const payload = JSON.stringify({ channelId: channel.id });
-    const lastAsked = this.noticeAskedAt.get(channel.id) ?? Number.NEGATIVE_INFINITY;
-    if (now - lastAsked >= NOTICE_EVERY_MS || now < lastAsked) {
-      this.noticeAskedAt.set(channel.id, now);
-      queries.push(
-        sql`insert into jobs (kind, payload, status, run_at, attempts, max_attempts, created_at, updated_at)
-          select ${NOTIFY_JOB}, ${payload}, 'queued', ${now}, 0, 5, ${now}, ${now}
-          where not exists (select 1 from jobs where kind = ${NOTIFY_JOB} and status = 'queued' and payload = ${payload})`.compile(
-          db,
-        ),
-      );
-    }
-    return {
-      queries,
-      receipt: { reportId, reference, receiptCode, registeredAt: now, repeated: false },
-    };
   }
 }
 

@@ -34,7 +34,11 @@ export function reportsOf(ctx: AppContext): ReportsServices {
   let s = services.get(ctx);
   if (!s) {
     const directory = new ChannelDirectory(ctx.db, ctx.now);
-    const writer = createReportWriter(ctx.handle, ctx.config.database);
+    const writer = createReportWriter(ctx.handle, ctx.config.database, {
+      receipt: ctx.keys.receipt,
+      linking: ctx.keys.linking,
+      reporter: ctx.keys.reporter,
+    });
     s = {
       directory,
       writer,

@@ -3,18 +3,20 @@
  * transaction holding it has committed, so a crash (even kill -9) never loses a report whose
  * receipt someone saw.
  *
- * On SQLite the writes run in a worker thread with its own connection: with synchronous=FULL each
- * commit waits for the disk, and doing that on the event loop would stall every public page. While
- * one batch commits, the next fills up, so one fsync serves many reports (group commit). One
- * refused report (a duplicate submission) never takes the others of its batch with it: the batch
- * is then run again with a savepoint per report. On PostgreSQL each report is an ordinary transaction from the
- * pool; the server does group commit itself.
+ * On SQLite the sealing and the writes run in a worker thread with its own connection
+ * (intake-worker.ts): with synchronous=FULL each commit waits for the disk, and sealing costs CPU;
+ * doing either on the event loop would stall every public page. While one batch commits, the next
+ * fills up, so one fsync serves many reports (group commit). One refused report (a duplicate
+ * submission) never takes the others of its batch with it. On PostgreSQL each report is sealed on
+ * the event loop and written in an ordinary transaction from the pool; the server does group
+ * commit itself.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { DatabaseConfig } from '../../config/index.ts';
-import type { DatabaseHandle, Db } from '../../platform/db/index.ts';
+import type { DatabaseHandle, Db, Dialect } from '../../platform/db/index.ts';
+import { Turnstile } from '../../platform/turnstile.ts';
+import { insertStatements, type RecordKeys, type ReportInput, sealReport } from './report-record.ts';
 
 export interface WriteOutcome {
   ok: boolean;
@@ -23,28 +25,45 @@ export interface WriteOutcome {
 }
 
 export interface ReportWriter {
-  /** Runs the queries in one transaction; resolves once it is durable. */
-  write(queries: CompiledQuery[]): Promise<WriteOutcome>;
+  /** Seals the report and writes it in one transaction; resolves once it is durable. */
+  write(report: ReportInput): Promise<WriteOutcome>;
   close(): Promise<void>;
 }
 
-export function createReportWriter(handle: DatabaseHandle, config: DatabaseConfig): ReportWriter {
+export function createReportWriter(
+  handle: DatabaseHandle,
+  config: DatabaseConfig,
+  keys: RecordKeys,
+): ReportWriter {
   // The handle decides, not the config: tests (and tools) may pass a handle of their own.
   const sqlite = handle.sqlite;
   if (handle.dialect === 'sqlite' && sqlite && !sqlite.memory) {
-    return new ThreadedSqliteWriter(sqlite.name, config.kind === 'sqlite' ? config.synchronous : 'FULL');
+    // The writer thread checkpoints the WAL (intake-worker.ts). Left to SQLite, a checkpoint runs
+    // inside whichever commit finds the WAL long, often one on the event loop, which then waits
+    // tens of milliseconds for the disk while every request queues behind it.
+    sqlite.pragma('wal_autocheckpoint = 0');
+    return new ThreadedSqliteWriter(
+      sqlite.name,
+      config.kind === 'sqlite' ? config.synchronous : 'FULL',
+      keys,
+    );
   }
-  return new TransactionWriter(handle.db);
+  return new TransactionWriter(handle.db, handle.dialect, keys);
 }
 
 /** One transaction per report on the shared pool (PostgreSQL, and in-memory SQLite). */
 class TransactionWriter implements ReportWriter {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    private readonly keys: RecordKeys,
+  ) {}
 
-  async write(queries: CompiledQuery[]): Promise<WriteOutcome> {
+  async write(report: ReportInput): Promise<WriteOutcome> {
+    const statements = insertStatements(report, sealReport(report, this.keys), this.dialect);
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const q of queries) await trx.executeQuery(q);
+        for (const st of statements) await trx.executeQuery(CompiledQuery.raw(st.sql, st.parameters));
       });
       return { ok: true };
     } catch (err) {
@@ -57,75 +76,20 @@ class TransactionWriter implements ReportWriter {
   async close(): Promise<void> {}
 }
 
-// The worker's source: plain JavaScript run with eval, so it works the same from the TypeScript
-// sources (tests, tsx) and from the esbuild bundle (npm start) without a second entry point.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = ' + workerData.synchronous);
-db.pragma('foreign_keys = ON');
-db.pragma('busy_timeout = 5000');
-const statements = new Map();
-function prepare(sql) {
-  let s = statements.get(sql);
-  if (!s) { s = db.prepare(sql); statements.set(sql, s); if (statements.size > 200) statements.clear(); }
-  return s;
-}
-function param(p) {
-  return p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p;
-}
-function runItem(item) {
-  for (const q of item) {
-    const s = prepare(q.sql);
-    const params = q.parameters.map(param);
-    if (s.reader) s.all(...params); else s.run(...params);
-  }
-}
-// The fast path runs the whole batch in one transaction. If any report fails (a repeated
-// submission losing its race), the batch is rolled back and run again with a savepoint per
-// report, so only that report is refused.
-function runBatch(items) {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    for (const item of items) runItem(item);
-    db.exec('COMMIT');
-    return items.map(() => ({ ok: true }));
-  } catch {
-    db.exec('ROLLBACK');
-  }
-  const results = [];
-  db.exec('BEGIN IMMEDIATE');
-  for (const item of items) {
-    db.exec('SAVEPOINT report');
-    try {
-      runItem(item);
-      db.exec('RELEASE report');
-      results.push({ ok: true });
-    } catch (err) {
-      db.exec('ROLLBACK TO report');
-      db.exec('RELEASE report');
-      results.push({ ok: false, code: String((err && err.code) || 'ERROR') });
-    }
-  }
-  db.exec('COMMIT');
-  return results;
-}
-parentPort.on('message', (batch) => {
-  try {
-    parentPort.postMessage({ id: batch.id, results: runBatch(batch.items) });
-  } catch (err) {
-    try { db.exec('ROLLBACK'); } catch {}
-    parentPort.postMessage({ id: batch.id, error: String((err && err.message) || err) });
-  }
-});
-`;
-
 interface Pending {
-  queries: { sql: string; parameters: readonly unknown[] }[];
+  report: ReportInput;
   resolve: (o: WriteOutcome) => void;
   reject: (e: Error) => void;
+}
+
+/**
+ * The worker runs from the TypeScript sources (tests, `npx vigil`: through intake-worker-boot.mjs,
+ * which registers tsx in the thread) or from the bundle (`npm start`: scripts/build.mjs builds
+ * dist/intake-worker.mjs beside dist/cli.mjs).
+ */
+function workerEntry(): URL {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return new URL(fromSource ? './intake-worker-boot.mjs' : './intake-worker.mjs', import.meta.url);
 }
 
 class ThreadedSqliteWriter implements ReportWriter {
@@ -134,12 +98,12 @@ class ThreadedSqliteWriter implements ReportWriter {
   private inFlight: Pending[] | undefined;
   private batchId = 0;
   private closed = false;
+  private readonly answers = new Turnstile(4);
   /** At most this many reports per transaction, so one commit never holds the lock for long. */
   private static readonly MAX_BATCH = 256;
 
-  constructor(file: string, synchronous: 'FULL' | 'NORMAL') {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver } });
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', keys: RecordKeys) {
+    this.worker = new Worker(workerEntry(), { workerData: { file, synchronous, keys } });
     this.worker.unref();
     this.worker.on('message', (msg: { id: number; results?: WriteOutcome[]; error?: string }) =>
       this.onDone(msg),
@@ -148,14 +112,10 @@ class ThreadedSqliteWriter implements ReportWriter {
     this.worker.on('exit', () => this.failAll(new Error('the report writer stopped')));
   }
 
-  write(queries: CompiledQuery[]): Promise<WriteOutcome> {
+  write(report: ReportInput): Promise<WriteOutcome> {
     if (this.closed) return Promise.reject(new Error('the report writer is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({
-        queries: queries.map((q) => ({ sql: q.sql, parameters: q.parameters })),
-        resolve,
-        reject,
-      });
+      this.queue.push({ report, resolve, reject });
       if (!this.inFlight) this.send();
     });
   }
@@ -165,22 +125,24 @@ class ThreadedSqliteWriter implements ReportWriter {
     const batch = this.queue.splice(0, ThreadedSqliteWriter.MAX_BATCH);
     this.inFlight = batch;
     this.worker.ref();
-    this.worker.postMessage({ id: ++this.batchId, items: batch.map((p) => p.queries) });
+    this.worker.postMessage({ id: ++this.batchId, items: batch.map((p) => p.report) });
   }
 
   private onDone(msg: { id: number; results?: WriteOutcome[]; error?: string }): void {
     const batch = this.inFlight ?? [];
     this.inFlight = undefined;
-    if (msg.error !== undefined) {
-      for (const p of batch) p.reject(new Error(`report batch failed: ${msg.error}`));
-    } else {
-      batch.forEach((p, i) => {
-        const r = msg.results?.[i];
-        p.resolve(r ? { ok: r.ok, ...(r.code ? { code: r.code } : {}) } : { ok: false, code: 'ERROR' });
-      });
-    }
+    // The next batch goes first, so the thread commits while this one's answers are sent.
     if (this.queue.length > 0) this.send();
     else this.worker.unref();
+    // Answering a whole batch at once would hold the event loop for as long as it takes to send
+    // them all; a few per turn let other requests in between.
+    batch.forEach((p, i) => {
+      const r = msg.results?.[i];
+      void this.answers.wait().then(() => {
+        if (msg.error !== undefined) p.reject(new Error(`report batch failed: ${msg.error}`));
+        else p.resolve(r ? { ok: r.ok, ...(r.code ? { code: r.code } : {}) } : { ok: false, code: 'ERROR' });
+      });
+    });
   }
 
   private failAll(err: Error): void {
