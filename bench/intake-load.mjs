@@ -4,8 +4,9 @@
 //   mode "closed": `connections` clients post one report after another (maximum throughput);
 //   mode "open":   reports are started at a fixed `rate` per second, whatever the answers do;
 //   mode "idle":   no reports.
-// Meanwhile, when `probe` is set, GET probe.path every probe.intervalMs on its own connection and
-// record its latency. With `attachmentBytes`, each report carries one file of that size (multipart).
+// When `probe` is set, GET probe.path every probe.intervalMs on its own connection and record its
+// latency (the bench runs the probe in a process of its own, so the surge's client work never
+// delays the probe's answers; `startAt` lines the two up). With `attachmentBytes`, each report carries one file of that size (multipart).
 // Prints JSON: { reports, reportsPerSec, errors, statuses, probe: { p50Ms, p99Ms, count }, reportP99Ms }.
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -132,6 +133,13 @@ await fetchChallenges(capped);
 // Warm the probe path.
 for (let i = 0; i < 20 && cfg.probe; i++)
   await request('GET', cfg.probe.path, undefined, cfg.probe.headers ?? {}, probeAgent);
+// Two generators (the probe and the surge) start together at an agreed wall-clock time.
+let late = false;
+if (cfg.startAt) {
+  const wait = cfg.startAt - Date.now();
+  if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+  else late = true;
+}
 
 const started = performance.now();
 const deadline = started + cfg.durationS * 1000;
@@ -167,6 +175,7 @@ probeAgent.destroy();
 process.stdout.write(
   JSON.stringify({
     reports,
+    late,
     reportsPerSec: reports / elapsed,
     errors,
     statuses,

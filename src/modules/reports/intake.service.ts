@@ -123,11 +123,12 @@ export class IntakeService {
 
     // A repeated submission key is caught by the unique key of its record when the report is
     // written (no lookup for every new report); only a refusal looks for an earlier receipt first.
-    const submission = req.submissionKey
-      ? clientSecretKeys(this.ctx.keys.reporter, req.submissionKey)
-      : undefined;
+    const earlierSubmission = () =>
+      req.submissionKey
+        ? this.findSubmission(clientSecretKeys(this.ctx.keys.reporter, req.submissionKey))
+        : Promise.resolve(undefined);
     if (!req.skipRateLimits && !this.takeRateToken(channel)) {
-      const earlier = submission ? await this.findSubmission(submission) : undefined;
+      const earlier = await earlierSubmission();
       if (earlier) return earlier;
       throw new IntakeRefused({ kind: 'busy' });
     }
@@ -157,8 +158,8 @@ export class IntakeService {
     const outcome = await this.writer.write(report);
     if (!outcome.ok) {
       // Two submissions with the same key raced: the other one won; answer with its receipt.
-      if (submission && isUniqueCode(outcome.code)) {
-        const earlier = await this.findSubmission(submission);
+      if (req.submissionKey && isUniqueCode(outcome.code)) {
+        const earlier = await earlierSubmission();
         if (earlier) return earlier;
       }
       throw new Error(`report could not be stored (${outcome.code ?? 'unknown'})`);

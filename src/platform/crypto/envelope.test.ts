@@ -12,7 +12,7 @@ import {
   sealToRecipients,
 } from './envelope.ts';
 import { generateKeyPair, openWithPrivateKey } from './keypair.ts';
-import { CryptoError } from './primitives.ts';
+import { CryptoError, hkdf32 } from './primitives.ts';
 
 async function* from(parts: Buffer[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield p;
@@ -115,5 +115,22 @@ describe('sealing to recipients', () => {
     }
     // The ephemeral key pair is replaced after EPHEMERAL_MAX_USES reports.
     assert.ok(seen.size >= 2, `${seen.size} ephemeral keys`);
+  });
+});
+
+describe('hkdf32', () => {
+  it("gives the same bytes as node's HKDF-SHA-256", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.string({ maxLength: 40 }),
+        (ikm, salt, info) => {
+          const expected = Buffer.from(crypto.hkdfSync('sha256', ikm, salt, info, 32));
+          assert.deepEqual(hkdf32(Buffer.from(ikm), Buffer.from(salt), info), expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

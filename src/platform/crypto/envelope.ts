@@ -7,7 +7,7 @@
  * ephemeral key pair serves every report of a short window (see ephemeral() below).
  */
 import crypto from 'node:crypto';
-import { CryptoError, hmac, open, seal } from './primitives.ts';
+import { CryptoError, hkdf32, hmac, open, seal } from './primitives.ts';
 
 export interface RecipientPublicKey {
   keyId: string;
@@ -137,7 +137,7 @@ export function receiptSecrets(
 ): { lookup: string; wrapKey: Buffer } {
   return {
     lookup: hmac(receiptKey, `vigil/receipt-lookup/v1\n${normalisedCode}`).toString('base64url'),
-    wrapKey: Buffer.from(crypto.hkdfSync('sha256', normalisedCode, receiptKey, 'vigil/receipt-wrap/v1', 32)),
+    wrapKey: hkdf32(normalisedCode, receiptKey, 'vigil/receipt-wrap/v1'),
   };
 }
 
@@ -145,7 +145,7 @@ export function receiptSecrets(
 export function clientSecretKeys(serverKey: Buffer, secret: string): { id: string; key: Buffer } {
   return {
     id: hmac(serverKey, `vigil/client-secret-id/v1\n${secret}`).toString('base64url'),
-    key: Buffer.from(crypto.hkdfSync('sha256', secret, serverKey, 'vigil/client-secret-key/v1', 32)),
+    key: hkdf32(secret, serverKey, 'vigil/client-secret-key/v1'),
   };
 }
 
@@ -156,7 +156,7 @@ const FILE_MAGIC = Buffer.from('VSF1');
 
 /** The key that seals one file, derived from the report's content key and the file's id. */
 export function fileKey(contentKey: Buffer, fileId: string): Buffer {
-  return Buffer.from(crypto.hkdfSync('sha256', contentKey, fileId, 'vigil/report-file/v1', 32));
+  return hkdf32(contentKey, fileId, 'vigil/report-file/v1');
 }
 
 /**
