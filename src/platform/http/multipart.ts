@@ -382,6 +382,10 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
     }
   };
 
+  /** Whether a delimiter starts in `tail` and runs on into `chunk`. */
+  const seamHasDelimiter = (tail: Buffer, chunk: Buffer) =>
+    Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]).indexOf(delimiter) !== -1;
+
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   try {
     for (;;) {
@@ -393,8 +397,15 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
       const over = total > o.limits.totalBytes;
       // Whatever fits within the limit is still read, so fields before an oversized file are kept.
       if (over) chunk = chunk.subarray(0, Math.max(0, room));
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       try {
+        if (buf.length === 0) buf = chunk;
+        else if (state === 'body' && buf.length < delimiter.length && !seamHasDelimiter(buf, chunk)) {
+          // In a body only a short tail is carried from one chunk to the next. When no delimiter
+          // starts in it, it is plain data: hand it on and go on with the chunk itself, rather than
+          // copying every chunk of a large file into a new buffer.
+          await data(buf);
+          buf = chunk;
+        } else buf = Buffer.concat([buf, chunk]);
         await consume();
         if (over) {
           // Stop reading (without destroying the stream, so the answer can still be sent).
