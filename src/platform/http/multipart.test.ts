@@ -289,6 +289,36 @@ describe('multipart parser', () => {
       assert.deepEqual(fs.readdirSync(dir), []);
     });
 
+    it('keeps file bytes that look like the start of a boundary, however the chunks fall', async () => {
+      const boundary = 'XyZboundary';
+      // Near-misses of "\r\n--XyZboundary" inside the file, where the carried tail meets the next chunk.
+      const pieces = ['\r', '\r\n', '\r\n-', '\r\n--', '\r\n--XyZ', '\r\n--XyZboundar', 'plain text'];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.constantFrom(...pieces), { maxLength: 40 }),
+          fc.array(fc.nat(), { maxLength: 25 }),
+          async (parts, cuts) => {
+            const data = Buffer.from(parts.join(''));
+            const raw = body(boundary, [
+              ['_csrf', 'token'],
+              ['file', { filename: 'f.txt', data }],
+              ['after', 'field after the file'],
+            ]);
+            const sinks = memorySinks();
+            const form = await parseMultipart(chunked(raw, cuts), {
+              boundary,
+              limits: LIMITS,
+              sinkFor: sinks.sinkFor,
+            });
+            assert.equal(form.problem, undefined);
+            assert.equal(form.fields.after, 'field after the file');
+            assert.ok(Buffer.concat(sinks.log[0]?.chunks ?? []).equals(data));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
     it('gives a named empty file to its sink, and ignores an input left empty', async () => {
       const raw = body('b', [
         ['file', { filename: '', data: Buffer.alloc(0) }],

@@ -382,7 +382,7 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
     }
   };
 
-  /** Whether a delimiter starts in `tail` and runs on into `chunk`. */
+  /** Whether a delimiter starts in `tail` and runs on into `chunk` (which must be long enough to hold its rest). */
   const seamHasDelimiter = (tail: Buffer, chunk: Buffer) =>
     Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]).indexOf(delimiter) !== -1;
 
@@ -399,7 +399,12 @@ export async function parseMultipart(stream: Readable, o: ParseOptions): Promise
       if (over) chunk = chunk.subarray(0, Math.max(0, room));
       try {
         if (buf.length === 0) buf = chunk;
-        else if (state === 'body' && buf.length < delimiter.length && !seamHasDelimiter(buf, chunk)) {
+        else if (
+          state === 'body' &&
+          buf.length < delimiter.length &&
+          chunk.length >= delimiter.length &&
+          !seamHasDelimiter(buf, chunk)
+        ) {
           // In a body only a short tail is carried from one chunk to the next. When no delimiter
           // starts in it, it is plain data: hand it on and go on with the chunk itself, rather than
           // copying every chunk of a large file into a new buffer.
