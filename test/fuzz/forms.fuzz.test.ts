@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { USERNAME_PATTERN } from '../../src/modules/accounts/password-policy.ts';
 import { createStaff, createTestApp, signIn, TEST_PASSWORD, type TestApp } from '../helpers/app.ts';
 import { dialects } from '../helpers/databases.ts';
+import { hostileString as hostile } from '../helpers/fuzz.ts';
 import type { HttpClient } from '../helpers/http-client.ts';
 
 const FIELD_NAMES = [
@@ -31,24 +32,10 @@ const FIELD_NAMES = [
   'constructor',
 ];
 
-const hostileString = fc.oneof(
-  fc.string({ maxLength: 50 }),
-  fc.string({ unit: 'grapheme', maxLength: 200 }),
-  fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    '\uFFFD',
-    '<script>alert(1)</script>',
-    '间谍',
-    '%',
-    '%FF%FE',
-    '../../etc/passwd',
-    "' OR 1=1 --",
-    'null',
-  ),
-  fc.integer({ min: 1, max: 70_000 }).map((n) => 'x'.repeat(n)),
-);
+const hostileString = hostile({
+  extra: ['%', '%FF%FE', '../../etc/passwd', "' OR 1=1 --", 'null'],
+  longMax: 70_000,
+});
 
 /** A raw request body and its content type. */
 const hostileBody = (csrf: () => string | undefined) =>

@@ -10,26 +10,14 @@ import fc from 'fast-check';
 import { reportsOf } from '../../src/modules/reports/module.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { dialects } from '../helpers/databases.ts';
+import { hostileString as hostile } from '../helpers/fuzz.ts';
 import type { HttpClient } from '../helpers/http-client.ts';
 import { multipartBody, type Part } from '../helpers/multipart.ts';
 import { openReportChannel } from '../helpers/reports.ts';
 
 const hostileString = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 100 }),
-  fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    '\uFFFD',
-    '<script>alert(1)</script>',
-    '间谍',
-    '%FF',
-    '../../etc/passwd',
-    'O0Il1',
-  ),
+  hostile({ maxLength: 40, extra: ['%FF', '../../etc/passwd', 'O0Il1'], long: '字', longMax: 25_000 }),
   fc.stringMatching(/^[0-9A-Za-z -]{15,30}$/),
-  fc.integer({ min: 1, max: 25_000 }).map((n) => '字'.repeat(n)),
 );
 
 /** A file name as a browser would put it in a header: quotes and line breaks percent-encoded. */
