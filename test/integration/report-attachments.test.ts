@@ -180,7 +180,7 @@ describe('sealed attachments', () => {
   it('removes what an aborted upload had written', async () => {
     const before = listDir(s);
     const sink = s.sink(key, 'partial.pdf');
-    await sink.write(Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300_000, 0x41)]));
+    await sink.write(Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(1_500_000, 0x41)]));
     assert.ok(
       listDir(s).some((n) => n.endsWith('.part')),
       'sealed frames were being written',

@@ -151,7 +151,7 @@ export function clientSecretKeys(serverKey: Buffer, secret: string): { id: strin
 
 // ---- Sealed files: a stream of sealed frames, so a file is never whole in memory nor in the clear on disk ----
 
-export const FILE_CHUNK_BYTES = 64 * 1024;
+export const FILE_CHUNK_BYTES = 256 * 1024;
 const FILE_MAGIC = Buffer.from('VSF1');
 
 /** The key that seals one file, derived from the report's content key and the file's id. */
@@ -160,12 +160,12 @@ export function fileKey(contentKey: Buffer, fileId: string): Buffer {
 }
 
 /**
- * Turns plaintext chunks into sealed frames: MAGIC, then per 64 KiB of plaintext a 4-byte length
+ * Turns plaintext chunks into sealed frames: MAGIC, then per 256 KiB of plaintext a 4-byte length
  * and a sealed frame whose associated data binds the file id, the frame's position and whether it
  * is the last (so frames cannot be reordered, dropped or the file cut short unnoticed).
  */
 export class SealedFileWriter {
-  // Plaintext is gathered into one 64 KiB buffer (one copy), and each frame is returned as parts
+  // Plaintext is gathered into one 256 KiB buffer (one copy), and each frame is returned as parts
   // (length and header, ciphertext, tag) for a vectored write, so no byte is copied twice more.
   private readonly pending = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
   private filled = 0;
