@@ -10,10 +10,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
 await build({
-  // The report writer's thread (src/modules/reports/report-writer.ts) loads its own entry point.
+  // The reports module's threads (report-writer.ts, file-writer.ts) load their own entry points.
   entryPoints: {
     cli: path.join(root, 'src/bin.ts'),
     'intake-worker': path.join(root, 'src/modules/reports/intake-worker.ts'),
+    'file-writer-worker': path.join(root, 'src/modules/reports/file-writer-worker.ts'),
   },
   outdir: dist,
   outExtension: { '.js': '.mjs' },

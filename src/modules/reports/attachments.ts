@@ -1,18 +1,20 @@
 /**
  * Reporters' files: streamed in, checked by content, stripped of what they say about their maker,
- * and sealed frame by frame (envelope.ts) straight into <dataDir>/reports/files/<fileId>. No
- * plaintext byte ever reaches the disk, not even in a temporary file: the temporary name only ever
- * holds sealed frames, and is renamed (after fsync) once the file is complete. At most a small
- * header, one JPEG segment (64 KiB) and one sealed frame (64 KiB) are held in memory per file.
+ * and sealed frame by frame (envelope.ts, in the writer thread of file-writer.ts) straight into
+ * <dataDir>/reports/files/<fileId>. No plaintext byte ever reaches the disk, not even in a
+ * temporary file: the temporary name only ever holds sealed frames, and is renamed (after fsync)
+ * once the file is complete. At most a small header, one JPEG segment (64 KiB), 512 KiB on its way
+ * to the writer thread and one sealed frame (256 KiB) are held in memory per file.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReportConfig } from '../../config/index.ts';
-import { fileKey, openSealedFile, SealedFileWriter } from '../../platform/crypto/envelope.ts';
+import { fileKey, openSealedFile } from '../../platform/crypto/envelope.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { FileSink, UploadedFile } from '../../platform/http/multipart.ts';
 import { detect, SNIFF_BYTES } from './file-types.ts';
+import { FileWriterThread } from './file-writer.ts';
 import type { StoredAttachmentRef } from './intake.service.ts';
 import { StripError, type Stripper } from './strip-metadata.ts';
 
@@ -100,6 +102,8 @@ export function outcomesOf(uploads: readonly UploadedFile[]): AttachmentOutcome[
 
 export class AttachmentStore {
   readonly dir: string;
+  /** Seals and writes files off the event loop (file-writer.ts). */
+  readonly writer = new FileWriterThread();
 
   constructor(
     readonly dataDir: string,
@@ -169,9 +173,6 @@ export class AttachmentStore {
   }
 }
 
-/** Sealed bytes gathered before each write to the temporary file. */
-const WRITE_BATCH_BYTES = 256 * 1024;
-
 /**
  * Streams one file: the first bytes decide its type, the stripper filters it, the writer seals
  * it. A problem (too large, wrong type, damaged) stops the work and deletes what was written;
@@ -179,27 +180,25 @@ const WRITE_BATCH_BYTES = 256 * 1024;
  */
 class SealingSink implements AttachmentSink {
   readonly fileId = crypto.randomUUID();
-  private readonly writer: SealedFileWriter;
+  private readonly key: Buffer;
   private readonly tempPath: string;
+  private opened = false;
   private head: Buffer[] = [];
   private headBytes = 0;
   private type: string | undefined;
   private stripper: Stripper | undefined;
-  private fh: fs.promises.FileHandle | undefined;
   private problem: 'too-large' | 'type-not-accepted' | 'damaged' | 'empty' | undefined;
   private inBytes = 0;
   private outBytes = 0;
   private storedBytes = 0;
   private state: 'open' | 'finished' | 'aborted' = 'open';
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
 
   constructor(
     private readonly store: AttachmentStore,
     contentKey: Buffer,
     private readonly declaredName: string,
   ) {
-    this.writer = new SealedFileWriter(fileKey(contentKey, this.fileId), this.fileId);
+    this.key = fileKey(contentKey, this.fileId);
     this.tempPath = path.join(store.dir, `${this.fileId}${TEMP_SUFFIX}`);
   }
 
@@ -241,15 +240,9 @@ class SealingSink implements AttachmentSink {
         this.state = 'finished';
         return { name: cleanFileName(this.declaredName), problem: this.problem };
       }
-      await this.writeSealed(this.writer.finish(), true);
-      const fh = this.fh as fs.promises.FileHandle;
-      // Durable before the report that names it is committed.
-      await fh.sync();
-      await fh.close();
-      this.fh = undefined;
-      const finalPath = this.store.pathOf(this.fileId);
-      await fs.promises.rename(this.tempPath, finalPath);
-      await syncDir(this.store.dir);
+      // Sealed, durable and renamed into place by the writer thread before this resolves.
+      if (!this.opened) this.open();
+      this.storedBytes = await this.store.writer.finish(this.fileId);
       this.state = 'finished';
       const type = stripper?.type ?? this.type ?? 'application/octet-stream';
       const name = cleanFileName(this.declaredName, type);
@@ -293,36 +286,14 @@ class SealingSink implements AttachmentSink {
     for (const b of out) {
       if (b.length === 0) continue;
       this.outBytes += b.length;
-      await this.writeSealed(this.writer.push(b));
+      if (!this.opened) this.open();
+      await this.store.writer.write(this.fileId, b);
     }
   }
 
-  /**
-   * Writes sealed frames, gathered up to WRITE_BATCH_BYTES per vectored write: each write costs
-   * the event loop tens of microseconds, whatever its size. The parts are never joined into a
-   * new buffer.
-   */
-  private async writeSealed(parts: Buffer[], flush = false): Promise<void> {
-    for (const p of parts) {
-      if (p.length === 0) continue;
-      this.batch.push(p);
-      this.batchBytes += p.length;
-    }
-    if (this.batch.length === 0 || (!flush && this.batchBytes < WRITE_BATCH_BYTES)) return;
-    if (!this.fh) this.fh = await fs.promises.open(this.tempPath, 'wx', 0o600);
-    let remaining = this.batch;
-    const total = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    while (remaining.length > 0) {
-      let written = (await this.fh.writev(remaining)).bytesWritten;
-      while (remaining.length > 0 && written >= (remaining[0] as Buffer).length) {
-        written -= (remaining[0] as Buffer).length;
-        remaining = remaining.slice(1);
-      }
-      if (written > 0 && remaining.length > 0) remaining[0] = (remaining[0] as Buffer).subarray(written);
-    }
-    this.storedBytes += total;
+  private open(): void {
+    this.opened = true;
+    this.store.writer.open(this.fileId, this.tempPath, this.store.pathOf(this.fileId), this.key);
   }
 
   private async fail(problem: 'too-large' | 'type-not-accepted' | 'damaged'): Promise<void> {
@@ -332,16 +303,8 @@ class SealingSink implements AttachmentSink {
   }
 
   private async cleanup(): Promise<void> {
-    const fh = this.fh;
-    this.fh = undefined;
-    await fh?.close().catch(() => {});
+    if (this.opened) await this.store.writer.abort(this.fileId);
+    this.opened = false;
     await fs.promises.rm(this.tempPath, { force: true });
   }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fs.promises.open(dir, 'r').catch(() => undefined);
-  if (!fh) return;
-  await fh.sync().catch(() => {});
-  await fh.close();
 }

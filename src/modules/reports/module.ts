@@ -62,7 +62,10 @@ export const reportsModule: FeatureModule = {
   routes(app, ctx) {
     const s = reportsOf(ctx);
     s.attachments.ensure();
-    app.addHook('onClose', async () => s.writer.close());
+    app.addHook('onClose', async () => {
+      await s.writer.close();
+      await s.attachments.writer.close();
+    });
     registerWizardRoutes(app, ctx, s);
     registerFollowUpRoutes(app, ctx, s);
     registerApiRoutes(app, ctx, s);

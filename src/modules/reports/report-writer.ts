@@ -83,13 +83,13 @@ interface Pending {
 }
 
 /**
- * The worker runs from the TypeScript sources (tests, `npx vigil`: through intake-worker-boot.mjs,
+ * The worker runs from the TypeScript sources (tests, `npx vigil`: through thread-boot.mjs,
  * which registers tsx in the thread) or from the bundle (`npm start`: scripts/build.mjs builds
  * dist/intake-worker.mjs beside dist/cli.mjs).
  */
 function workerEntry(): URL {
   const fromSource = import.meta.url.endsWith('.ts');
-  return new URL(fromSource ? './intake-worker-boot.mjs' : './intake-worker.mjs', import.meta.url);
+  return new URL(fromSource ? './thread-boot.mjs' : './intake-worker.mjs', import.meta.url);
 }
 
 class ThreadedSqliteWriter implements ReportWriter {
