@@ -19,11 +19,25 @@ async function migrator(db: Kysely<any>): Promise<Migrator> {
 /**
  * Kysely's table-existence check introspects every schema of the database (pg_get_serial_sequence on
  * each table), so a schema dropped meanwhile by another user of the same database (parallel test
- * runs do this all the time) fails it with 3F000 "schema ... does not exist". Nothing has run at that
- * point, and migrations are transactional on PostgreSQL: trying again is safe.
+ * runs do this all the time) fails it with 3F000 "schema ... does not exist", or 42P01 "relation
+ * <other schema>.<table> does not exist" when the schema goes between listing its tables and
+ * reading them. Nothing has run at that point, and migrations are transactional on PostgreSQL:
+ * trying again is safe.
  */
 function otherSchemaVanished(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '3F000';
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '3F000' || code === '42P01';
+}
+
+async function retryingVanishedSchemas<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= 5 || !otherSchemaVanished(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
@@ -37,6 +51,6 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
 
 /** True when every known migration has run: what /readyz checks. */
 export async function migrationsAreCurrent(db: Kysely<any>): Promise<boolean> {
-  const all = await (await migrator(db)).getMigrations();
+  const all = await retryingVanishedSchemas(async () => (await migrator(db)).getMigrations());
   return all.every((m) => m.executedAt !== undefined);
 }

@@ -354,7 +354,15 @@ export interface QuestionnaireVersionsTable {
 }
 
 export type ReportSource = 'web' | 'api' | 'messaging' | 'phone' | 'letter' | 'walk-in' | 'referral';
-export const REPORT_SOURCES: readonly ReportSource[] = ['web', 'api', 'messaging', 'phone', 'letter', 'walk-in', 'referral'];
+export const REPORT_SOURCES: readonly ReportSource[] = [
+  'web',
+  'api',
+  'messaging',
+  'phone',
+  'letter',
+  'walk-in',
+  'referral',
+];
 export type IdentityMode = 'anonymous' | 'confidential' | 'named';
 export type ReportStatus = 'received' | 'acknowledged' | 'assessing' | 'addressing' | 'concluded';
 
