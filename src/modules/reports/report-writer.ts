@@ -38,17 +38,35 @@ export function createReportWriter(
   // The handle decides, not the config: tests (and tools) may pass a handle of their own.
   const sqlite = handle.sqlite;
   if (handle.dialect === 'sqlite' && sqlite && !sqlite.memory) {
-    // The writer thread checkpoints the WAL (intake-worker.ts). Left to SQLite, a checkpoint runs
-    // inside whichever commit finds the WAL long, often one on the event loop, which then waits
-    // tens of milliseconds for the disk while every request queues behind it.
-    sqlite.pragma('wal_autocheckpoint = 0');
-    return new ThreadedSqliteWriter(
-      sqlite.name,
-      config.kind === 'sqlite' ? config.synchronous : 'FULL',
-      keys,
-    );
+    const synchronous = config.kind === 'sqlite' ? config.synchronous : 'FULL';
+    // The thread starts with the first report: an instance nobody reports to keeps its memory.
+    return new LazyWriter(() => {
+      // The writer thread checkpoints the WAL (intake-worker.ts). Left to SQLite, a checkpoint
+      // runs inside whichever commit finds the WAL long, often one on the event loop, which then
+      // waits tens of milliseconds for the disk while every request queues behind it.
+      sqlite.pragma('wal_autocheckpoint = 0');
+      return new ThreadedSqliteWriter(sqlite.name, synchronous, keys);
+    });
   }
   return new TransactionWriter(handle.db, handle.dialect, keys);
+}
+
+/** Makes the real writer on the first write. */
+class LazyWriter implements ReportWriter {
+  private writer: ReportWriter | undefined;
+  private closed = false;
+  constructor(private readonly make: () => ReportWriter) {}
+
+  write(report: ReportInput): Promise<WriteOutcome> {
+    if (this.closed) return Promise.reject(new Error('the report writer is closed'));
+    this.writer ??= this.make();
+    return this.writer.write(report);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writer?.close();
+  }
 }
 
 /** One transaction per report on the shared pool (PostgreSQL, and in-memory SQLite). */
