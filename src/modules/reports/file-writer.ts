@@ -7,8 +7,13 @@
 import { Worker } from 'node:worker_threads';
 
 const IN_FLIGHT_BYTES = 512 * 1024;
+/** Bytes gathered into one message: each message costs the event loop, whatever its size. */
+const MESSAGE_BYTES = 256 * 1024;
 
 interface Pending {
+  /** Bytes gathered for the next message, in a buffer of their own (transferred, never copied again). */
+  gather: Buffer | undefined;
+  gathered: number;
   inFlight: number;
   drained: (() => void) | undefined;
   done: { resolve: (stored: number) => void; reject: (e: Error) => void } | undefined;
@@ -47,21 +52,44 @@ export class FileWriterThread {
   }
 
   open(id: string, temp: string, final: string, key: Buffer): void {
-    this.files.set(id, { inFlight: 0, drained: undefined, done: undefined, failed: undefined });
+    this.files.set(id, {
+      gather: undefined,
+      gathered: 0,
+      inFlight: 0,
+      drained: undefined,
+      done: undefined,
+      failed: undefined,
+    });
     const w = this.thread();
     w.ref();
     w.postMessage({ op: 'open', id, temp, final, key });
   }
 
-  /** Sends bytes (copied); resolves once at most IN_FLIGHT_BYTES of this file are unwritten. */
+  /** Sends bytes (copied once); resolves once at most IN_FLIGHT_BYTES of this file are unwritten. */
   async write(id: string, bytes: Buffer): Promise<void> {
     const f = this.files.get(id);
     if (!f) throw new Error('file not open');
     if (f.failed) throw f.failed;
-    f.inFlight += bytes.length;
-    this.thread().postMessage({ op: 'data', id, bytes: new Uint8Array(bytes) });
+    let offset = 0;
+    while (offset < bytes.length) {
+      f.gather ??= Buffer.allocUnsafeSlow(MESSAGE_BYTES);
+      const n = bytes.copy(f.gather, f.gathered, offset);
+      f.gathered += n;
+      offset += n;
+      if (f.gathered === MESSAGE_BYTES) this.send(id, f);
+    }
     if (f.inFlight > IN_FLIGHT_BYTES) await new Promise<void>((resolve) => (f.drained = resolve));
     if (f.failed) throw f.failed;
+  }
+
+  private send(id: string, f: Pending): void {
+    if (!f.gather || f.gathered === 0) return;
+    const bytes = f.gathered === f.gather.length ? f.gather : f.gather.subarray(0, f.gathered);
+    f.inFlight += f.gathered;
+    f.gather = undefined;
+    f.gathered = 0;
+    // The buffer is this file's own (allocUnsafeSlow): handing it over moves it without a copy.
+    this.thread().postMessage({ op: 'data', id, bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
   /** Seals the last frame, makes the file durable and renames it into place; the sealed size. */
@@ -69,6 +97,7 @@ export class FileWriterThread {
     const f = this.files.get(id);
     if (!f) return Promise.reject(new Error('file not open'));
     if (f.failed) return Promise.reject(f.failed);
+    this.send(id, f);
     return new Promise((resolve, reject) => {
       f.done = { resolve, reject };
       this.thread().postMessage({ op: 'finish', id });
