@@ -9,9 +9,16 @@ import type { Metadata, OutputInfo } from 'sharp';
 
 type Sharp = typeof import('sharp').default;
 let loaded: Sharp | undefined;
-/** sharp (with libvips, ~30 MiB) is loaded on the first image, not at start-up. */
+/**
+ * sharp (with libvips, ~30 MiB) is loaded on the first image, not at start-up. Its operation cache
+ * is turned off: every image is decoded once, so the cache (up to 50 MiB by default) only held on
+ * to memory after the content pack's images were seeded.
+ */
 async function sharpLib(): Promise<Sharp> {
-  loaded ??= (await import('sharp')).default;
+  if (!loaded) {
+    loaded = (await import('sharp')).default;
+    loaded.cache(false);
+  }
   return loaded;
 }
 
