@@ -1,4 +1,5 @@
 /** Small view helpers shared by the law and guides back-office forms and public pages. */
+import { labelledField } from '../../platform/views/forms.ts';
 import { html, type SafeHtml } from '../../platform/views/html.ts';
 
 export interface TextAreaOptions {
@@ -15,14 +16,11 @@ export interface TextAreaOptions {
 
 /** A labelled textarea with its hint and error tied to it, like textField() in platform/views/forms.ts. */
 export function textArea(o: TextAreaOptions): SafeHtml {
-  const id = `f-${o.name}`;
-  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field">
-<label for="${id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
-${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : ''}
-<textarea id="${id}" name="${o.name}" rows="${o.rows ?? 6}"${o.lang ? html` lang="${o.lang}"` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}${o.required ? html` required` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>${o.value}</textarea>
-</div>`;
+  return labelledField(
+    o,
+    (id, aria) =>
+      html`<textarea id="${id}" name="${o.name}" rows="${o.rows ?? 6}"${o.lang ? html` lang="${o.lang}"` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}${o.required ? html` required` : ''}${aria}>${o.value}</textarea>`,
+  );
 }
 
 /** Plain text as paragraphs: a blank line starts a new paragraph, a single line break stays a break. */

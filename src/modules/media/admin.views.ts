@@ -1,5 +1,11 @@
 /** Back-office pages of the media module: the list, the upload forms and a file's own page. */
-import { errorSummary, type FieldErrors, hiddenCsrf, textField } from '../../platform/views/forms.ts';
+import {
+  errorSummary,
+  type FieldErrors,
+  hiddenCsrf,
+  labelledField,
+  textField,
+} from '../../platform/views/forms.ts';
 import { html, type SafeHtml } from '../../platform/views/html.ts';
 import { fill, type Lang, type Messages } from '../../platform/views/i18n/index.ts';
 import { type Flash, flashBox } from '../../platform/views/layout.ts';
@@ -47,14 +53,11 @@ function fileField(o: {
   accept: string;
   required?: boolean;
 }): SafeHtml {
-  const id = `f-${o.name}`;
-  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field">
-<label for="${id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
-${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : ''}
-<input id="${id}" name="${o.name}" type="file" accept="${o.accept}"${o.required ? html` required` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>
-</div>`;
+  return labelledField(
+    o,
+    (id, aria) =>
+      html`<input id="${id}" name="${o.name}" type="file" accept="${o.accept}"${o.required ? html` required` : ''}${aria}>`,
+  );
 }
 
 function kindLabel(m: MediaMessages, kind: MediaItem['kind']): string {

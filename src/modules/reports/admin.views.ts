@@ -1,5 +1,11 @@
 /** Views of the admin pages for channels and their recipients (plain data in, HTML out). */
-import { errorSummary, type FieldErrors, hiddenCsrf, textField } from '../../platform/views/forms.ts';
+import {
+  errorSummary,
+  type FieldErrors,
+  hiddenCsrf,
+  labelledField,
+  textField,
+} from '../../platform/views/forms.ts';
 import { html, type SafeHtml } from '../../platform/views/html.ts';
 import { fill, type Lang, type Messages } from '../../platform/views/i18n/index.ts';
 import { type Flash, flashBox } from '../../platform/views/layout.ts';
@@ -49,17 +55,13 @@ export function select(o: {
   hint?: string;
   error?: string;
 }): SafeHtml {
-  const id = `f-${o.name}`;
-  const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field">
-<label for="${id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
-${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : ''}
-<select id="${id}" name="${o.name}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>
+  return labelledField(
+    o,
+    (id, aria) => html`<select id="${id}" name="${o.name}"${aria}>
 <option value="">${o.prompt}</option>
 ${o.choices.map((c) => html`<option value="${c.value}"${c.value === o.value ? html` selected` : ''}>${c.label}</option>`)}
-</select>
-</div>`;
+</select>`,
+  );
 }
 
 export function blockList(m: AdminMessages, blocks: readonly ChannelBlock[]): SafeHtml {

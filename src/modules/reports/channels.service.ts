@@ -11,7 +11,7 @@ import type { Actor } from '../../platform/audit/audit-log.ts';
 import { isUniqueViolation } from '../../platform/db/index.ts';
 import type { ChannelStatus, Database } from '../../platform/db/schema.ts';
 import type { ChannelsRepository, RecipientRow, StaffOption } from './channels.repository.ts';
-import type { ChannelDirectory } from './directory.ts';
+import { type ChannelDirectory, type ChannelSettings, channelSettingsOf } from './directory.ts';
 import type { LocalText } from './questionnaire.ts';
 import {
   type QuestionnaireInput,
@@ -27,16 +27,7 @@ export interface RecipientView extends RecipientRow {
   state: RecipientState;
 }
 
-export interface ChannelView {
-  id: string;
-  name: LocalText;
-  description: LocalText;
-  status: ChannelStatus;
-  ackDays: number;
-  feedbackDays: number;
-  maxPerMinute: number;
-  position: number;
-  version: number;
+export interface ChannelView extends ChannelSettings {
   recipients: RecipientView[];
   accepting: boolean;
   /** Every reason it does not take reports (empty when it does). */
@@ -112,15 +103,7 @@ export class ChannelsService {
         .map((r): RecipientView => ({ ...r, state: stateOf(r) }));
       const blocks = [...(c.status === 'closed' ? (['closed'] as const) : []), ...recipientBlocks(own)];
       return {
-        id: c.id,
-        name: { en: c.name_en, 'zh-CN': c.name_zh },
-        description: { en: c.description_en, 'zh-CN': c.description_zh },
-        status: c.status,
-        ackDays: c.ack_days,
-        feedbackDays: c.feedback_days,
-        maxPerMinute: c.max_per_minute,
-        position: c.position,
-        version: c.version,
+        ...channelSettingsOf(c),
         recipients: own,
         accepting: blocks.length === 0,
         blocks,

@@ -7,12 +7,13 @@
 
 import type { RecipientPublicKey } from '../../platform/crypto/index.ts';
 import type { Db } from '../../platform/db/index.ts';
-import type { ChannelStatus, QuestionnaireKind } from '../../platform/db/schema.ts';
+import type { ChannelStatus, QuestionnaireKind, ReportChannelsTable } from '../../platform/db/schema.ts';
 import { type LocalText, parseDefinition, type QuestionnaireDefinition } from './questionnaire.ts';
 
 export const TTL_MS = 5_000;
 
-export interface ChannelInfo {
+/** A channel's own settings, as the intake path and the admin pages both read them. */
+export interface ChannelSettings {
   id: string;
   name: LocalText;
   description: LocalText;
@@ -22,6 +23,23 @@ export interface ChannelInfo {
   maxPerMinute: number;
   position: number;
   version: number;
+}
+
+export function channelSettingsOf(c: ReportChannelsTable): ChannelSettings {
+  return {
+    id: c.id,
+    name: { en: c.name_en, 'zh-CN': c.name_zh },
+    description: { en: c.description_en, 'zh-CN': c.description_zh },
+    status: c.status,
+    ackDays: c.ack_days,
+    feedbackDays: c.feedback_days,
+    maxPerMinute: c.max_per_minute,
+    position: c.position,
+    version: c.version,
+  };
+}
+
+export interface ChannelInfo extends ChannelSettings {
   /** Staff named as recipients (whether or not they hold a key yet). */
   recipientStaff: { id: string; displayName: string; hasKey: boolean; active: boolean }[];
   /** Active keys of active recipients: every report of the channel is sealed to each of them. */
@@ -136,15 +154,7 @@ export class ChannelDirectory {
     const channels = new Map<string, ChannelInfo>();
     for (const c of channelRows) {
       channels.set(c.id, {
-        id: c.id,
-        name: { en: c.name_en, 'zh-CN': c.name_zh },
-        description: { en: c.description_en, 'zh-CN': c.description_zh },
-        status: c.status,
-        ackDays: c.ack_days,
-        feedbackDays: c.feedback_days,
-        maxPerMinute: c.max_per_minute,
-        position: c.position,
-        version: c.version,
+        ...channelSettingsOf(c),
         recipientStaff: [],
         recipientKeys: [],
         accepting: false,

@@ -22,15 +22,31 @@ export interface TextFieldOptions {
   autofocus?: boolean;
 }
 
-export function textField(o: TextFieldOptions): SafeHtml {
+/**
+ * The frame every labelled field shares: the label, the hint and the error, with the control's id
+ * and its aria attributes (describedby the hint and error, invalid on error) handed to `control`.
+ */
+export function labelledField(
+  o: { name: string; label: string; hint?: string | undefined; error?: string | undefined },
+  control: (id: string, aria: SafeHtml) => SafeHtml,
+): SafeHtml {
   const id = `f-${o.name}`;
   const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const aria = html`${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}`;
   return html`<div class="field">
 <label for="${id}">${o.label}</label>
 ${o.hint ? html`<p class="hint" id="${id}-hint">${o.hint}</p>` : ''}
 ${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : ''}
-<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}"${o.type === 'password' ? '' : html` value="${o.value ?? ''}"`}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.required ? html` required` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}${o.inputMode ? html` inputmode="${o.inputMode}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.error ? html` aria-invalid="true"` : ''}${o.autofocus ? html` autofocus` : ''}>
+${control(id, aria)}
 </div>`;
+}
+
+export function textField(o: TextFieldOptions): SafeHtml {
+  return labelledField(
+    o,
+    (id, aria) =>
+      html`<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}"${o.type === 'password' ? '' : html` value="${o.value ?? ''}"`}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.required ? html` required` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}${o.inputMode ? html` inputmode="${o.inputMode}"` : ''}${aria}${o.autofocus ? html` autofocus` : ''}>`,
+  );
 }
 
 export function errorSummary(t: Messages, errors: FieldErrors, labels: Record<string, string>): SafeHtml {
