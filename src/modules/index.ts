@@ -1,4 +1,5 @@
 /** Every feature module, in registration order. */
+import { casesModule } from './cases/module.ts';
 import { contentModule } from './content/module.ts';
 import type { FeatureModule } from './feature.ts';
 import { feedsModule } from './feeds/module.ts';
@@ -18,4 +19,5 @@ export const FEATURES: FeatureModule[] = [
   feedsModule,
   subscriptionsModule,
   reportsModule,
+  casesModule,
 ];

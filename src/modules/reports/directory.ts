@@ -65,6 +65,8 @@ export interface DirectorySnapshot {
   /** Active questionnaires of accepting channels, in display order: what /report offers. */
   offered: QuestionnaireInfo[];
   byTopic: Map<string, QuestionnaireInfo>;
+  /** The organisation recovery key's public half: every report's keys are also sealed to it. */
+  recoveryKey: { keyId: string; publicKey: Buffer } | null;
 }
 
 export class ChannelDirectory {
@@ -116,7 +118,7 @@ export class ChannelDirectory {
   }
 
   private async load(): Promise<DirectorySnapshot> {
-    const [channelRows, recipientRows, questionnaireRows] = await Promise.all([
+    const [channelRows, recipientRows, questionnaireRows, recoveryRow] = await Promise.all([
       this.db.selectFrom('report_channels').selectAll().orderBy('position').orderBy('id').execute(),
       this.db
         .selectFrom('channel_recipients as r')
@@ -150,6 +152,12 @@ export class ChannelDirectory {
         .orderBy('q.position')
         .orderBy('q.id')
         .execute(),
+      this.db
+        .selectFrom('recovery_keys')
+        .select(['id', 'public_key'])
+        .where('status', '=', 'active')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst(),
     ]);
     const channels = new Map<string, ChannelInfo>();
     for (const c of channelRows) {
@@ -201,7 +209,10 @@ export class ChannelDirectory {
     );
     const byTopic = new Map<string, QuestionnaireInfo>();
     for (const q of offered) for (const t of q.topics) if (!byTopic.has(t)) byTopic.set(t, q);
-    return { channels, questionnaires, offered, byTopic };
+    const recoveryKey = recoveryRow
+      ? { keyId: recoveryRow.id, publicKey: Buffer.from(recoveryRow.public_key) }
+      : null;
+    return { channels, questionnaires, offered, byTopic, recoveryKey };
   }
 }
 

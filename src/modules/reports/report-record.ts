@@ -17,6 +17,7 @@ import { extractEntities } from './entities.ts';
 import type { Answers } from './questionnaire.ts';
 
 export const NOTIFY_JOB = 'reports.notify';
+const DAY_MS = 86_400_000;
 /**
  * How long a submission key (draft token, Idempotency-Key) answers with the same receipt: the
  * receipt page can be reloaded (or its text file downloaded) for this long, then it is gone.
@@ -53,6 +54,11 @@ export interface ReportInput {
   receivedAt: number;
   channelId: string;
   recipients: { keyId: string; staffId: string; publicKey: Uint8Array }[];
+  /** The organisation recovery key, when one is set up: the keys are sealed to it as well. */
+  recovery: { keyId: string; publicKey: Uint8Array } | null;
+  /** The channel's clocks: acknowledge within ackDays, give feedback within feedbackDays. */
+  ackDays: number;
+  feedbackDays: number;
   questionnaireId: string;
   questionnaireVersion: number;
   kind: QuestionnaireKind;
@@ -90,12 +96,22 @@ export function sealReport(r: ReportInput, keys: RecordKeys): TableRows[] {
   const contentKey = r.contentKey ? buf(r.contentKey) : newDataKey();
   const identityKey = r.identity.mode !== 'anonymous' ? newDataKey() : undefined;
   const receipt = r.receiptCode ? receiptSecrets(keys.receipt, r.receiptCode) : undefined;
-  const sealed = sealToRecipients(
-    r.recipients.map((k) => ({ keyId: k.keyId, staffId: k.staffId, publicKey: buf(k.publicKey) })),
-    identityKey ? [contentKey, identityKey] : [contentKey],
-    [`report/${r.reportId}/content-key`, `report/${r.reportId}/identity-key`],
-  );
+  const recipients = r.recipients.map((k) => ({
+    keyId: k.keyId,
+    staffId: k.staffId,
+    publicKey: buf(k.publicKey),
+  }));
+  // The recovery key rides along as one more recipient (with no staff id) and gets its own table.
+  if (r.recovery)
+    recipients.push({ keyId: r.recovery.keyId, staffId: '', publicKey: buf(r.recovery.publicKey) });
+  const sealed = sealToRecipients(recipients, identityKey ? [contentKey, identityKey] : [contentKey], [
+    `report/${r.reportId}/content-key`,
+    `report/${r.reportId}/identity-key`,
+  ]);
   const body = { answers: r.answers, lang: r.lang, files: r.files.map((f) => f.id) };
+  const ackDue = r.now + r.ackDays * DAY_MS;
+  const staffWraps = sealed.wraps.filter((w) => w.staffId !== '');
+  const recoveryWraps = sealed.wraps.filter((w) => w.staffId === '');
   const out: TableRows[] = [
     {
       table: 'reports',
@@ -121,6 +137,9 @@ export function sealReport(r: ReportInput, keys: RecordKeys): TableRows[] {
         'last_reporter_activity_at',
         'updated_at',
         'version',
+        'ack_due_at',
+        'feedback_due_at',
+        'next_due_at',
       ],
       rows: [
         [
@@ -147,6 +166,9 @@ export function sealReport(r: ReportInput, keys: RecordKeys): TableRows[] {
           r.now,
           r.now,
           1,
+          ackDue,
+          r.now + r.feedbackDays * DAY_MS,
+          ackDue,
         ],
       ],
     },
@@ -160,7 +182,7 @@ export function sealReport(r: ReportInput, keys: RecordKeys): TableRows[] {
         'wrapped_identity_key',
         'created_at',
       ],
-      rows: sealed.wraps.map((w) => [
+      rows: staffWraps.map((w) => [
         r.reportId,
         w.keyId,
         w.staffId,
@@ -199,6 +221,13 @@ export function sealReport(r: ReportInput, keys: RecordKeys): TableRows[] {
       ],
     },
   ];
+  if (recoveryWraps.length > 0) {
+    out.push({
+      table: 'report_recovery_wraps',
+      columns: ['report_id', 'key_id', 'wrapped_content_key', 'wrapped_identity_key', 'created_at'],
+      rows: recoveryWraps.map((w) => [r.reportId, w.keyId, w.boxes[0] as Buffer, w.boxes[1] ?? null, r.now]),
+    });
+  }
   if (r.files.length > 0) {
     out.push({
       table: 'report_files',

@@ -148,6 +148,24 @@ export interface Database {
   report_entities: ReportEntitiesTable;
   report_drafts: ReportDraftsTable;
   report_submissions: ReportSubmissionsTable;
+  case_labels: CaseLabelsTable;
+  case_links: CaseLinksTable;
+  case_events: CaseEventsTable;
+  case_notes: CaseNotesTable;
+  case_approvals: CaseApprovalsTable;
+  identity_grants: IdentityGrantsTable;
+  case_checklist: CaseChecklistTable;
+  case_reminders: CaseRemindersTable;
+  staff_notices: StaffNoticesTable;
+  retention_rules: RetentionRulesTable;
+  case_statistics: CaseStatisticsTable;
+  saved_filters: SavedFiltersTable;
+  case_exports: CaseExportsTable;
+  recovery_keys: RecoveryKeysTable;
+  recovery_shares: RecoverySharesTable;
+  report_recovery_wraps: ReportRecoveryWrapsTable;
+  recovery_requests: RecoveryRequestsTable;
+  recovery_approvals: RecoveryApprovalsTable;
 }
 
 export interface MediaTable {
@@ -396,6 +414,213 @@ export interface ReportsTable {
   last_reporter_activity_at: number;
   updated_at: number;
   version: number;
+  // The case kept beside the report (migration 0008).
+  assignee_id: string | null;
+  /** 1 low, 2 normal, 3 high, 4 urgent. */
+  priority: number;
+  ack_due_at: number | null;
+  feedback_due_at: number | null;
+  /** The next deadline still to meet (acknowledgement, then feedback); null once concluded. */
+  next_due_at: number | null;
+  acknowledged_at: number | null;
+  first_reply_at: number | null;
+  concluded_at: number | null;
+  outcome: CaseOutcome | null;
+  /** The written reason for the outcome, sealed under the content key (AAD report/<id>/conclusion). */
+  sealed_conclusion: Buffer | null;
+  /** When the retention period ends; null while the case is open. */
+  purge_after: number | null;
+  legal_hold: number;
+  reporter_at_risk: number;
+  protect_named: number;
+}
+
+export type CaseOutcome =
+  | 'substantiated'
+  | 'unsubstantiated'
+  | 'insufficient-information'
+  | 'referred'
+  | 'duplicate'
+  | 'out-of-scope'
+  | 'false-or-malicious';
+
+export interface CaseLabelsTable {
+  report_id: string;
+  label: string;
+  registered_at: number;
+}
+
+export interface CaseLinksTable {
+  report_id: string;
+  linked_id: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface CaseEventsTable {
+  id: Generated<number>;
+  report_id: string;
+  at: number;
+  actor_id: string | null;
+  actor_label: string;
+  kind: string;
+  /** JSON of non-identifying facts only. */
+  details: string;
+}
+
+export interface CaseNotesTable {
+  id: string;
+  report_id: string;
+  staff_id: string | null;
+  /** JSON { text } sealed under the content key (AAD report/<id>/note/<noteId>). */
+  sealed_body: Buffer;
+  created_at: number;
+}
+
+export type ApprovalKind = 'conclusion' | 'identity';
+export type ApprovalStatus = 'pending' | 'approved' | 'refused' | 'withdrawn';
+
+export interface CaseApprovalsTable {
+  id: string;
+  report_id: string;
+  kind: ApprovalKind;
+  requested_by: string | null;
+  requested_at: number;
+  /** JSON { text } sealed under the content key (AAD report/<id>/approval/<approvalId>). */
+  sealed_reason: Buffer;
+  outcome: CaseOutcome | null;
+  status: ApprovalStatus;
+  basis: 'four-eyes' | 'consent' | null;
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
+export interface IdentityGrantsTable {
+  id: string;
+  report_id: string;
+  staff_id: string;
+  approval_id: string | null;
+  basis: 'four-eyes' | 'consent';
+  granted_at: number;
+  expires_at: number;
+}
+
+export type ProtectionFlag = 'reporter-at-risk' | 'protect-named';
+
+export interface CaseChecklistTable {
+  report_id: string;
+  flag: ProtectionFlag;
+  item: string;
+  done_by: string | null;
+  done_at: number;
+}
+
+export interface CaseRemindersTable {
+  report_id: string;
+  kind: string;
+  due_at: number;
+  sent_at: number;
+}
+
+export interface StaffNoticesTable {
+  id: Generated<number>;
+  staff_id: string;
+  report_id: string | null;
+  kind: string;
+  details: string;
+  created_at: number;
+  read_at: number | null;
+}
+
+export interface RetentionRulesTable {
+  outcome: CaseOutcome;
+  days: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface CaseStatisticsTable {
+  id: Generated<number>;
+  channel_id: string;
+  questionnaire_id: string;
+  kind: string;
+  source: string;
+  registered_day: number;
+  ack_due_at: number | null;
+  feedback_due_at: number | null;
+  acknowledged_after_ms: number | null;
+  first_reply_after_ms: number | null;
+  concluded_after_ms: number | null;
+  ack_met: number | null;
+  feedback_met: number | null;
+  outcome: string | null;
+  purged_at: number;
+}
+
+export interface SavedFiltersTable {
+  id: string;
+  staff_id: string;
+  name: string;
+  /** The inbox's query string. */
+  query: string;
+  created_at: number;
+}
+
+export interface CaseExportsTable {
+  id: string;
+  staff_id: string;
+  query: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  rows_done: number;
+  rows_total: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface RecoveryKeysTable {
+  id: string;
+  public_key: Buffer;
+  threshold: number;
+  share_count: number;
+  status: 'active' | 'retired';
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface RecoverySharesTable {
+  key_id: string;
+  staff_id: string;
+  share_index: number;
+  staff_key_id: string;
+  sealed_share: Buffer;
+}
+
+export interface ReportRecoveryWrapsTable {
+  report_id: string;
+  key_id: string;
+  wrapped_content_key: Buffer;
+  wrapped_identity_key: Buffer | null;
+  created_at: number;
+}
+
+export interface RecoveryRequestsTable {
+  id: string;
+  key_id: string;
+  target_staff_id: string;
+  requested_by: string | null;
+  reason: string;
+  status: 'pending' | 'completed' | 'cancelled';
+  request_public: Buffer;
+  sealed_request_private: Buffer;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface RecoveryApprovalsTable {
+  request_id: string;
+  staff_id: string;
+  sealed_share: Buffer;
+  approved_at: number;
 }
 
 export interface ReportKeyWrapsTable {
