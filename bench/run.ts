@@ -12,6 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CasesResults, casesRows, measureCases } from './cases.ts';
 import { type ColdStart, measureColdStart } from './cold-start.ts';
 import { type FeedResults, feedRows, measureFeeds } from './feed.ts';
 import { ACCEPT_LANGUAGE, type HomeResults, measureHome } from './home.ts';
@@ -178,6 +179,18 @@ try {
 }
 // --- end of intake --------------------------------------------------------------------------------
 
+// --- Case inbox (bench/cases.ts): 1,000,000 reports, inbox pages and the CSV export, both databases.
+// On its own: node --import tsx bench/cases.ts [--reports N] [--runs N] [--only sqlite|postgres]
+let cases: CasesResults | undefined;
+try {
+  log('Case inbox over 1,000,000 reports and their CSV export (SQLite, and PostgreSQL when it answers)…');
+  cases = await measureCases({ log });
+  rows.push(...casesRows(cases));
+} catch (err) {
+  rows.push(failed('Case inbox', err));
+}
+// --- end of case inbox ----------------------------------------------------------------------------
+
 printTable(rows);
 for (const w of warnings) log(`WARNING: ${w}`);
 const file = path.join(ROOT, 'bench/results/latest.json');
@@ -194,6 +207,7 @@ writeJson(file, {
   feed,
   search,
   intake,
+  cases,
   rows,
   warnings,
 });

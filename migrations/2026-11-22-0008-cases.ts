@@ -41,8 +41,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Reports already registered get the clocks of their channel.
   await sql`update reports set
-      ack_due_at = registered_at + 86400000 * (select c.ack_days from report_channels c where c.id = reports.channel_id),
-      feedback_due_at = registered_at + 86400000 * (select c.feedback_days from report_channels c where c.id = reports.channel_id)`.execute(
+      ack_due_at = registered_at + cast(86400000 as bigint) * (select c.ack_days from report_channels c where c.id = reports.channel_id),
+      feedback_due_at = registered_at + cast(86400000 as bigint) * (select c.feedback_days from report_channels c where c.id = reports.channel_id)`.execute(
     db,
   );
   await sql`update reports set next_due_at = case when status = 'received' then ack_due_at
@@ -57,6 +57,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       .columns([col, 'registered_at', 'id'])
       .execute();
   await db.schema.createIndex('reports_next_due').on('reports').columns(['next_due_at', 'id']).execute();
+  // "Next deadline first" within a stage or for one assignee ("my cases, most urgent first").
+  for (const col of ['status', 'assignee_id'])
+    await db.schema
+      .createIndex(`reports_${col}_due`)
+      .on('reports')
+      .columns([col, 'next_due_at', 'id'])
+      .execute();
   await db.schema.createIndex('reports_purge_after').on('reports').column('purge_after').execute();
 
   await db.schema

@@ -35,6 +35,8 @@ export interface AppContext {
     linking: Buffer;
     /** Drafts, submission records and the follow-up cookie: keys derived from secrets the client holds. */
     reporter: Buffer;
+    /** Seals the private half of each organisation recovery request (modules/cases/recovery.service.ts). */
+    recovery: Buffer;
   };
   kdfParams: KdfParams;
   kdfGate: ConcurrencyGate;
@@ -68,6 +70,7 @@ export function createContext(
     receipt: subKey(instanceKey, 'receipt'),
     linking: subKey(instanceKey, 'linking'),
     reporter: subKey(instanceKey, 'reporter'),
+    recovery: subKey(instanceKey, 'recovery'),
   };
   const { db, dialect } = handle;
   const audit = new AuditLog(db, dialect, keys.audit, now);

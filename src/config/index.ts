@@ -37,6 +37,8 @@ const envSchema = z.object({
   VIGIL_REPORT_POW_BITS: z.coerce.number().int().min(0).max(28).default(16),
   VIGIL_REPORT_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100_000).default(20),
   VIGIL_REPORT_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  // Statistics: counts below this are shown as "< n" and not drawn (small numbers can identify people).
+  VIGIL_STATS_MIN_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export type DatabaseConfig =
@@ -66,6 +68,8 @@ export interface Config {
   /** Largest video upload accepted; videos are streamed to disk, never held in memory. */
   mediaMaxVideoBytes: number;
   reports: ReportConfig;
+  /** Statistics show counts below this as "< n" and never draw them. */
+  statsMinCount: number;
 }
 
 export interface ReportConfig {
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ratePerSecond: e.VIGIL_REPORT_RATE_PER_SECOND,
       rateBurst: e.VIGIL_REPORT_RATE_BURST,
     },
+    statsMinCount: e.VIGIL_STATS_MIN_COUNT,
   };
 }
 

@@ -48,6 +48,11 @@ export const casesModule: FeatureModule = {
       roles: ['handler', 'supervisor'],
     },
     {
+      href: '/admin/notices',
+      label: (t) => (t.htmlLang === 'en' ? 'Notices' : '提醒'),
+      roles: [],
+    },
+    {
       href: '/admin/stats',
       label: (t) => (t.htmlLang === 'en' ? 'Statistics' : '统计'),
       roles: ['handler', 'supervisor', 'admin'],

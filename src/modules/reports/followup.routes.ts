@@ -3,6 +3,7 @@
  *   GET/POST /report/follow-up             the code form; a right code sets the follow-up cookie
  *   GET      /report/follow-up/mailbox     status, answers, files and the message thread
  *   POST     /report/follow-up/reply       a message or an answer to a question, with files (multipart)
+ *   POST     /report/follow-up/consent     the answer to a staff request to see the reporter's identity
  *   POST     /report/follow-up/sign-out    forgets the cookie
  * Every page is no-store. The code is never logged, stored or put in a URL; nothing about the
  * reporter's device or address is seen here. A refused file never loses the typed text: the page
@@ -16,6 +17,7 @@ import { appendCookie, cookiesOf, langOf, serializeCookie } from '../../platform
 import type { SafeHtml } from '../../platform/views/html.ts';
 import { fill, messages } from '../../platform/views/i18n/index.ts';
 import { type AttachmentOutcome, outcomesOf } from './attachments.ts';
+import { answerConsent, consentStates } from './followup.consent.ts';
 import { followUpMessages } from './followup.messages.ts';
 import {
   FOLLOWUP_COOKIE,
@@ -30,6 +32,7 @@ import { mailboxPage, type ReplyDraft, signInPage, throttledPage } from './follo
 import type { ReportsServices } from './module.ts';
 
 const SIGNIN_FIELDS = { code: 100 };
+const CONSENT_FIELDS = { consent: 60, answer: 20 };
 // Twice the limit, so a text that is too long comes back whole with a message, not cut silently.
 const REPLY_FIELDS = { text: REPLY_MAX * 2, replyTo: 40 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -134,7 +137,11 @@ export function registerFollowUpRoutes(app: FastifyInstance, ctx: AppContext, s:
           ? { kind: 'ok' as const, text: m.sent }
           : req.query.m === 'answered'
             ? { kind: 'ok' as const, text: m.answerSent }
-            : undefined;
+            : req.query.m === 'agreed'
+              ? { kind: 'ok' as const, text: m.consentAgreedFlash }
+              : req.query.m === 'not-agreed'
+                ? { kind: 'info' as const, text: m.consentRefusedFlash }
+                : undefined;
       return showMailbox(req, reply, session, { flash }, 200);
     },
   );
@@ -155,8 +162,11 @@ export function registerFollowUpRoutes(app: FastifyInstance, ctx: AppContext, s:
     if (!box) return toSignIn(reply, 'expired');
     // Each page seen renews the idle lifetime.
     setCookie(reply, f.sealSession(session), FOLLOWUP_IDLE_MS / 1000);
+    const consentIds = box.messages.flatMap((msg) => (msg.consentId ? [msg.consentId] : []));
+    const consents = await consentStates(ctx.db, session.reportId, consentIds);
     const main = mailboxPage(lang, ctx.csrf.token(req, reply), box, {
       ...o,
+      consents,
       maxFiles: limits.maxFiles,
       maxFileMb: Math.floor(limits.maxFileBytes / (1024 * 1024)),
     });
@@ -168,6 +178,38 @@ export function registerFollowUpRoutes(app: FastifyInstance, ctx: AppContext, s:
       status,
     );
   }
+
+  // The reporter's answer to a consent request (followup.consent.ts).
+  app.post(
+    `${FOLLOWUP_PATH}/consent`,
+    {
+      config: { access: 'public' },
+      schema: { body: formBodySchema(CONSENT_FIELDS) },
+      attachValidation: true,
+    },
+    async (req, reply) => {
+      const session = sessionOf(req);
+      if (!session) return toSignIn(reply, 'expired');
+      const form = readForm(req.body, CONSENT_FIELDS, req.validationError !== undefined);
+      const answer = form.values.answer;
+      const consentId = form.values.consent ?? '';
+      const unknown = () =>
+        showMailbox(
+          req,
+          reply,
+          session,
+          { flash: { kind: 'error', text: followUpMessages(langOf(req)).consentUnknown } },
+          answer === 'agree' || answer === 'refuse' ? 409 : 400,
+        );
+      if ((answer !== 'agree' && answer !== 'refuse') || !/^[A-Za-z0-9_-]{10,40}$/.test(consentId))
+        return unknown();
+      const result = await answerConsent(ctx, session.reportId, consentId, answer === 'agree');
+      if (!result.ok) return unknown();
+      return reply
+        .header('cache-control', 'no-store')
+        .redirect(`${FOLLOWUP_PATH}/mailbox?m=${answer === 'agree' ? 'agreed' : 'not-agreed'}`, 303);
+    },
+  );
 
   app.post(
     `${FOLLOWUP_PATH}/sign-out`,

@@ -12,9 +12,10 @@
  * allows would take longer than the universe has existed.
  */
 import crypto from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app-context.ts';
 import { CryptoError, open, receiptSecrets, seal, subKey } from '../../platform/crypto/index.ts';
-import type { MessageAuthor, MessageKind, ReportStatus } from '../../platform/db/schema.ts';
+import type { Database, MessageAuthor, MessageKind, ReportStatus } from '../../platform/db/schema.ts';
 import { RateLimiter, Throttle } from '../../platform/http/throttle.ts';
 import type { StoredAttachmentRef } from './intake.service.ts';
 import { openMessage, sealMessage } from './intake.service.ts';
@@ -67,6 +68,8 @@ export interface MailboxMessage {
   files: MailboxFile[];
   /** A staff question the reporter has answered. */
   answered: boolean;
+  /** A consent request (kind consent-request): the identity request it answers (case_approvals.id). */
+  consentId?: string;
 }
 
 export interface Mailbox {
@@ -222,7 +225,7 @@ export class FollowUpService {
       filesByMessage.set(f.message_id, list);
     }
     const messages: MailboxMessage[] = messageRows.map((m) => {
-      const b = openMessage<{ text: unknown; replyTo?: string }>(
+      const b = openMessage<{ text: unknown; replyTo?: string; consent?: unknown }>(
         contentKey,
         reportId,
         m.id,
@@ -237,6 +240,7 @@ export class FollowUpService {
         createdAt: m.created_at,
         files: filesByMessage.get(m.id) ?? [],
         answered: false,
+        ...(typeof b.consent === 'string' ? { consentId: b.consent } : {}),
       };
     });
     const answeredIds = new Set(messages.filter((m) => m.kind === 'answer').map((m) => m.replyTo));
@@ -307,70 +311,97 @@ export class FollowUpService {
     return id;
   }
 
-  private async addMessage(
+  /**
+   * The same as addStaffMessage, inside the caller's transaction (the case page checks the case's
+   * version, writes its timeline and audit entry and the message together). The text may be
+   * bilingual ({ en, 'zh-CN' }): the reporter reads it in their language.
+   */
+  async addStaffMessageIn(
+    trx: Transaction<Database>,
+    reportId: string,
+    contentKey: Buffer,
+    staffId: string,
+    text: string | { en: string; 'zh-CN': string },
+    kind: 'message' | 'question' | 'acknowledgement',
+  ): Promise<string> {
+    const id = await this.writeMessage(
+      trx,
+      { reportId, contentKey, since: this.ctx.now() },
+      { author: 'staff', staffId, kind, body: { text }, files: [] },
+    );
+    if (!id) throw new Error('report not found');
+    return id;
+  }
+
+  private addMessage(session: FollowUpSession, o: NewMessage): Promise<string | undefined> {
+    return this.ctx.db.transaction().execute((trx) => this.writeMessage(trx, session, o));
+  }
+
+  private async writeMessage(
+    trx: Transaction<Database>,
     session: FollowUpSession,
-    o: {
-      author: MessageAuthor;
-      staffId: string | null;
-      kind: MessageKind;
-      body: { text: string; replyTo?: string };
-      files: StoredAttachmentRef[];
-    },
+    o: NewMessage,
   ): Promise<string | undefined> {
     const { reportId, contentKey } = session;
     const now = this.ctx.now();
     const id = crypto.randomUUID();
     const fromReporter = o.author === 'reporter';
-    return this.ctx.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('reports')
-        .set((eb) => ({
-          updated_at: now,
-          version: eb('version', '+', 1),
-          file_count: eb('file_count', '+', o.files.length),
-          ...(fromReporter ? { last_reporter_activity_at: now } : {}),
-        }))
-        .where('id', '=', reportId)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return undefined;
+    const updated = await trx
+      .updateTable('reports')
+      .set((eb) => ({
+        updated_at: now,
+        version: eb('version', '+', 1),
+        file_count: eb('file_count', '+', o.files.length),
+        ...(fromReporter ? { last_reporter_activity_at: now } : {}),
+      }))
+      .where('id', '=', reportId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return undefined;
+    await trx
+      .insertInto('report_messages')
+      .values({
+        id,
+        report_id: reportId,
+        author: o.author,
+        staff_id: o.staffId,
+        kind: o.kind,
+        sealed_body: sealMessage(contentKey, reportId, id, o.body),
+        created_at: now,
+        seen_by_reporter_at: fromReporter ? now : null,
+      })
+      .execute();
+    if (o.files.length > 0)
       await trx
-        .insertInto('report_messages')
-        .values({
-          id,
-          report_id: reportId,
-          author: o.author,
-          staff_id: o.staffId,
-          kind: o.kind,
-          sealed_body: sealMessage(contentKey, reportId, id, o.body),
-          created_at: now,
-          seen_by_reporter_at: fromReporter ? now : null,
-        })
+        .insertInto('report_files')
+        .values(
+          o.files.map((f) => ({
+            id: f.id,
+            report_id: reportId,
+            message_id: id,
+            sealed_meta: seal(
+              contentKey,
+              Buffer.from(JSON.stringify(f.meta)),
+              `report/${reportId}/file/${f.id}`,
+            ),
+            stored_bytes: f.storedBytes,
+            created_at: now,
+          })),
+        )
         .execute();
-      if (o.files.length > 0)
-        await trx
-          .insertInto('report_files')
-          .values(
-            o.files.map((f) => ({
-              id: f.id,
-              report_id: reportId,
-              message_id: id,
-              sealed_meta: seal(
-                contentKey,
-                Buffer.from(JSON.stringify(f.meta)),
-                `report/${reportId}/file/${f.id}`,
-              ),
-              stored_bytes: f.storedBytes,
-              created_at: now,
-            })),
-          )
-          .execute();
-      return id;
-    });
+    return id;
   }
 }
 
+interface NewMessage {
+  author: MessageAuthor;
+  staffId: string | null;
+  kind: MessageKind;
+  body: { text: string | { en: string; 'zh-CN': string }; replyTo?: string };
+  files: StoredAttachmentRef[];
+}
+
 /** A message's text in the reader's language: bilingual bodies are { en, 'zh-CN' }. */
-function textIn(text: unknown, lang: Lang): string {
+export function textIn(text: unknown, lang: Lang): string {
   if (typeof text === 'string') return text;
   if (text && typeof text === 'object') {
     const t = text as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { errorSummary, type FieldErrors, hiddenCsrf } from '../../platform/views
 import { html, type SafeHtml } from '../../platform/views/html.ts';
 import { fill, type Lang, messages } from '../../platform/views/i18n/index.ts';
 import { type Flash, flashBox } from '../../platform/views/layout.ts';
+import type { ConsentState } from './followup.consent.ts';
 import { type FollowUpMessages, followUpMessages } from './followup.messages.ts';
 import {
   FOLLOWUP_PATH,
@@ -107,6 +108,22 @@ ${err ? html`<p class="field-error" id="${id}-error">${err}</p>` : ''}
 </form>`;
 }
 
+/** A consent request: two buttons while it is open, then what the reporter answered. */
+function consentPart(lg: Lang, m: FollowUpMessages, csrf: string, msg: MailboxMessage, state?: ConsentState) {
+  if (!msg.consentId) return html``;
+  if (state?.status === 'approved')
+    return html`<p class="hint consent-answer"><strong>${fill(m.consentAgreed, { date: formatMoment(lg, state.decidedAt ?? 0) })}</strong></p>`;
+  if (state?.status === 'refused')
+    return html`<p class="hint consent-answer">${fill(m.consentRefused, { date: formatMoment(lg, state.decidedAt ?? 0) })}</p>`;
+  if (state?.status !== 'pending') return html`<p class="hint">${m.consentClosed}</p>`;
+  return html`<form method="post" action="${FOLLOWUP_PATH}/consent" class="actions consent-form">
+${hiddenCsrf(csrf)}
+<input type="hidden" name="consent" value="${msg.consentId}">
+<button type="submit" name="answer" value="agree">${m.consentAgree}</button>
+<button type="submit" name="answer" value="refuse" class="secondary">${m.consentRefuse}</button>
+</form>`;
+}
+
 function messageItem(
   lg: Lang,
   m: FollowUpMessages,
@@ -114,17 +131,20 @@ function messageItem(
   msg: MailboxMessage,
   draft: ReplyDraft,
   errors: FieldErrors,
+  consents?: ReadonlyMap<string, ConsentState>,
 ): SafeHtml {
   const who =
-    msg.kind === 'question'
-      ? m.question
-      : msg.author === 'staff'
-        ? m.fromStaff
-        : msg.author === 'system'
-          ? m.fromSystem
-          : msg.kind === 'answer'
-            ? `${m.fromYou} · ${m.answerTo}`
-            : m.fromYou;
+    msg.kind === 'consent-request'
+      ? m.consentRequest
+      : msg.kind === 'question'
+        ? m.question
+        : msg.author === 'staff'
+          ? m.fromStaff
+          : msg.author === 'system'
+            ? m.fromSystem
+            : msg.kind === 'answer'
+              ? `${m.fromYou} · ${m.answerTo}`
+              : m.fromYou;
   const cls = msg.kind === 'question' ? 'question' : msg.author === 'reporter' ? 'own' : msg.author;
   const answerError = errors.text && draft.replyTo === msg.id ? errors.text : undefined;
   return html`<li class="followup-message followup-${cls}" id="m-${msg.id}">
@@ -132,6 +152,7 @@ function messageItem(
 <div class="followup-text">${messageText(msg.text)}</div>
 ${fileList(lg, msg.files)}
 ${msg.kind === 'question' ? (msg.answered ? html`<p class="hint">${m.answered}</p>` : answerForm(m, csrf, msg, draft, answerError)) : ''}
+${msg.kind === 'consent-request' ? consentPart(lg, m, csrf, msg, msg.consentId ? consents?.get(msg.consentId) : undefined) : ''}
 </li>`;
 }
 
@@ -139,7 +160,14 @@ export function mailboxPage(
   lg: Lang,
   csrf: string,
   box: Mailbox,
-  o: { flash?: Flash; draft?: ReplyDraft; errors?: FieldErrors; maxFiles: number; maxFileMb: number },
+  o: {
+    flash?: Flash;
+    draft?: ReplyDraft;
+    errors?: FieldErrors;
+    maxFiles: number;
+    maxFileMb: number;
+    consents?: ReadonlyMap<string, ConsentState>;
+  },
 ): SafeHtml {
   const m = followUpMessages(lg);
   const draft = o.draft ?? { text: '', replyTo: undefined };
@@ -165,7 +193,7 @@ ${errorSummary(messages(lg), summaryErrors, labels)}
 ${box.ackDays !== undefined && box.feedbackDays !== undefined && box.status !== 'concluded' ? html`<p class="hint">${fill(m.expect, { ack: box.ackDays, feedback: box.feedbackDays })}</p>` : ''}
 <section aria-labelledby="h-messages">
 <h2 id="h-messages">${m.conversation}</h2>
-${box.messages.length === 0 ? html`<p>${m.noMessages}</p>` : html`<ol class="followup-thread">${box.messages.map((msg) => messageItem(lg, m, csrf, msg, draft, errors))}</ol>`}
+${box.messages.length === 0 ? html`<p>${m.noMessages}</p>` : html`<ol class="followup-thread">${box.messages.map((msg) => messageItem(lg, m, csrf, msg, draft, errors, o.consents))}</ol>`}
 </section>
 <section aria-labelledby="h-reply">
 <h2 id="h-reply">${m.replyTitle}</h2>

@@ -635,7 +635,8 @@ export interface ReportKeyWrapsTable {
 }
 
 export type MessageAuthor = 'reporter' | 'staff' | 'system';
-export type MessageKind = 'acknowledgement' | 'message' | 'question' | 'answer';
+/** consent-request: staff ask the reporter to agree to their identity being seen (cases/identity.service.ts). */
+export type MessageKind = 'acknowledgement' | 'message' | 'question' | 'answer' | 'consent-request';
 
 export interface ReportMessagesTable {
   id: string;
