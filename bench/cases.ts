@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -195,16 +197,19 @@ async function runOn(
         finished_at: null,
       })
       .execute();
-    global.gc?.();
+    // Live heap is sampled after a full collection: "constant memory" means what the export keeps
+    // alive stays flat however many rows go through, which RSS (garbage not yet collected) hides.
+    const gc = exposeGc();
+    gc();
     const rss0 = process.memoryUsage().rss;
     const heap0 = process.memoryUsage().heapUsed;
     let rssMax = rss0;
     let heapMax = heap0;
     const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      rssMax = Math.max(rssMax, m.rss);
-      heapMax = Math.max(heapMax, m.heapUsed);
-    }, 20);
+      rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      gc();
+      heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+    }, 250);
     const s = performance.now();
     await runExportJob(app.vigil, { exportId });
     const seconds = (performance.now() - s) / 1000;
@@ -229,6 +234,13 @@ async function runOn(
   } finally {
     await app.close();
   }
+}
+
+/** global.gc without --expose-gc on the command line (the bench runs under tsx). */
+function exposeGc(): () => void {
+  if (global.gc) return global.gc;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }
 
 async function postgresReachable(): Promise<string | undefined> {
@@ -320,7 +332,10 @@ export function casesRows(r: CasesResults): Row[] {
         `${d.export.rowsPerSec.toFixed(0)} rows/s (${d.export.seconds.toFixed(1)} s)`,
       ),
     );
-    rows.push(check(`CSV export memory growth (RSS), ${label}`, d.export.rssGrowthMiB, 'MiB', '<', 64));
+    rows.push(
+      check(`CSV export live heap growth (after GC), ${label}`, d.export.heapGrowthMiB, 'MiB', '<', 32),
+    );
+    rows.push(info(`CSV export peak RSS growth, ${label}`, `${d.export.rssGrowthMiB.toFixed(1)} MiB`));
   }
   if (r.postgresSkipped) rows.push(info('Inbox, PostgreSQL', 'skipped: not reachable'));
   return rows;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { openCaseKeys, sessionPrivateKey } from '../../src/modules/cases/access.ts';
+import { cjkFont } from '../../src/modules/cases/pdf.ts';
 import { pdfTestHooks } from '../../src/modules/cases/pdf.routes.ts';
 import { followUpOf } from '../../src/modules/reports/followup.service.ts';
 import { reportsOf } from '../../src/modules/reports/module.ts';
@@ -19,10 +20,10 @@ import {
   type SignedInStaff,
   signedInStaff,
 } from '../helpers/cases.ts';
-import { dialects } from '../helpers/databases.ts';
+import { dialects, IN_CI } from '../helpers/databases.ts';
 
-/** The text pdfkit wrote with a standard font: every hex string of every TJ, decoded (Latin-1). */
-function pdfText(pdf: Buffer): string {
+/** Every stream of a PDF, inflated where compressed. */
+function pdfStreams(pdf: Buffer): string[] {
   const raw = pdf.toString('latin1');
   const out: string[] = [];
   for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
@@ -32,13 +33,45 @@ function pdfText(pdf: Buffer): string {
     } catch {
       // Not compressed.
     }
-    for (const tj of body.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g))
+    out.push(body.toString('latin1'));
+  }
+  return out;
+}
+
+const utf16 = (hex: string) => Buffer.from(hex, 'hex').swap16().toString('utf16le');
+
+/**
+ * The text of a PDF as pdfkit writes it: with an embedded font (the CJK font, when the machine has
+ * one) each TJ string is two-byte glyph codes that the font's ToUnicode map turns back into text;
+ * with a standard font it is Latin-1.
+ */
+function pdfText(pdf: Buffer): string {
+  const streams = pdfStreams(pdf);
+  const toUnicode = new Map<number, string>();
+  for (const body of streams)
+    for (const block of body.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+      for (const r of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\[([^\]]*)\]/g)) {
+        const lo = Number.parseInt(r[1]!, 16);
+        // An entry can hold several code points (a ligature: <0066 0069>).
+        [...r[3]!.matchAll(/<([0-9a-fA-F ]*)>/g)].forEach((d, i) => {
+          toUnicode.set(lo + i, utf16(d[1]!.replaceAll(' ', '')));
+        });
+      }
+    }
+  const out: string[] = [];
+  for (const body of streams)
+    for (const tj of body.matchAll(/\[([^\]]*)\]\s*TJ/g))
       out.push(
         [...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)]
-          .map((h) => Buffer.from(h[1]!, 'hex').toString('latin1'))
+          .map((h) => {
+            if (toUnicode.size === 0) return Buffer.from(h[1]!, 'hex').toString('latin1');
+            let text = '';
+            for (let i = 0; i + 4 <= h[1]!.length; i += 4)
+              text += toUnicode.get(Number.parseInt(h[1]!.slice(i, i + 4), 16)) ?? '';
+            return text;
+          })
           .join(''),
       );
-  }
   return out.join('\n');
 }
 
@@ -127,6 +160,28 @@ for (const dialect of await dialects()) {
       assert.ok(!text.includes('wang.fang@example.net'));
     });
 
+    it('writes Chinese with the CJK font the machine has (CI installs fonts-noto-cjk)', async (ctx) => {
+      if (!cjkFont()) {
+        if (IN_CI) assert.fail('CI must have a CJK font for case PDFs');
+        ctx.skip('no CJK font on this machine');
+        return;
+      }
+      pdfTestHooks.uncompressed = true;
+      const channel = await caseChannel(t, [sup.staff.id]);
+      const zh = await makeReport(t, channel, {
+        lang: 'zh-CN',
+        answers: { ...CASE_ANSWERS, summary: '顾问索要董事会文件', details: '对方自称尽职调查' },
+      });
+      sup.client.lang = 'zh-CN';
+      const res = await sup.client.get(`/admin/cases/${zh.reportId}/export.pdf`);
+      sup.client.lang = 'en';
+      assert.equal(res.statusCode, 200);
+      const text = pdfText(res.rawPayload);
+      assert.ok(text.includes('顾问索要董事会文件'), 'the Chinese answer is in the text');
+      assert.ok(text.includes('对方自称尽职调查'));
+      assert.ok(!text.includes('?????'), 'nothing fell back to question marks');
+    });
+
     it('compresses by default', async () => {
       pdfTestHooks.uncompressed = false;
       const res = await sup.client.get(`/admin/cases/${report.reportId}/export.pdf`);
@@ -148,7 +203,9 @@ for (const dialect of await dialects()) {
         .selectFrom('audit_log')
         .select(['actor_id', 'target_id', 'details'])
         .where('action', '=', 'case.pdf-exported')
+        .where('target_id', '=', report.reportId)
         .execute();
+      // The two exports of this case above (the Chinese one is another case).
       assert.equal(audit.length, 2);
       for (const a of audit) {
         assert.equal(a.actor_id, sup.staff.id);
