@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { DatabaseConfig } from '../../config/index.ts';
 import type { Database } from './schema.ts';
 
@@ -17,8 +17,19 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-// int8 (bigint) columns hold millisecond times and counters that fit in a double: read them as numbers.
-pg.types.setTypeParser(20, (v) => Number(v));
+/**
+ * The pg driver, loaded on first use: an embedded SQLite install never pays for it (about 2.4 MiB
+ * of resident memory, which counts against the idle-memory budget).
+ */
+let pgDriver: typeof import('pg').default | undefined;
+function pgModule(): typeof import('pg').default {
+  if (!pgDriver) {
+    pgDriver = createRequire(import.meta.url)('pg') as typeof import('pg').default;
+    // int8 (bigint) columns hold millisecond times and counters that fit in a double: read them as numbers.
+    pgDriver.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgDriver;
+}
 
 export interface OpenOptions {
   /** PostgreSQL only: the schema to use (tests give each run its own). */
@@ -28,7 +39,7 @@ export interface OpenOptions {
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): DatabaseHandle {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({
+    const pool = new (pgModule().Pool)({
       connectionString: config.url,
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
