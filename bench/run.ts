@@ -12,6 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { casePageRows, measureCasePage } from './case-page.ts';
 import { type CasesResults, casesRows, measureCases } from './cases.ts';
 import { type ColdStart, measureColdStart } from './cold-start.ts';
 import { type FeedResults, feedRows, measureFeeds } from './feed.ts';
@@ -190,6 +191,14 @@ try {
   rows.push(failed('Case inbox', err));
 }
 // --- end of case inbox ----------------------------------------------------------------------------
+
+// --- Case page (bench/case-page.ts): a case with 200 messages, rendered for a signed-in reader.
+try {
+  log('Case page with 200 messages…');
+  rows.push(...casePageRows(await measureCasePage({ log })));
+} catch (err) {
+  rows.push(failed('Case page', err));
+}
 
 printTable(rows);
 for (const w of warnings) log(`WARNING: ${w}`);

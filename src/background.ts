@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
+import { optimizeSqlite } from './platform/db/index.ts';
 import type { AccountsModule } from './modules/accounts/module.ts';
 import { FEATURES } from './modules/index.ts';
 import { Throttle } from './platform/http/throttle.ts';
@@ -31,6 +32,7 @@ export async function createWorker(
     const stale = await throttles.purgeStale();
     const tokens = await accounts.repo.purgeOldTokens(ctx.now() - 7 * DAY);
     const jobs = await ctx.jobs.pruneDone(ctx.now() - 7 * DAY);
+    optimizeSqlite(ctx.handle);
     log.info({ sessions, throttles: stale, tokens, jobs }, 'clean-up done');
   });
   for (const feature of FEATURES) feature.jobs?.(worker, ctx);

@@ -100,5 +100,41 @@ for (const dialect of await dialects()) {
         `report/${r.reportId}/identity-key`,
       );
     });
+
+    it('gives a case registered before the recovery key its wrap when a reader opens it', async () => {
+      const db = t.db.handle.db;
+      await db.updateTable('recovery_keys').set({ status: 'retired' }).execute();
+      reportsOf(t.app.vigil).directory.invalidate();
+      const handler = await signedInStaff(t, ['handler']);
+      const channel = await caseChannel(t, [handler.staff.id]);
+      const old = await makeReport(t, channel);
+      const pair = generateKeyPair();
+      const keyId = crypto.randomUUID();
+      await db
+        .insertInto('recovery_keys')
+        .values({
+          id: keyId,
+          public_key: pair.publicKey,
+          threshold: 2,
+          share_count: 2,
+          status: 'active',
+          created_by: null,
+          created_at: t.clock.now(),
+        })
+        .execute();
+      reportsOf(t.app.vigil).directory.invalidate();
+      const wrapsOf = () =>
+        db.selectFrom('report_recovery_wraps').selectAll().where('report_id', '=', old.reportId).execute();
+      assert.equal((await wrapsOf()).length, 0);
+      const page = await handler.client.get(`/admin/cases/${old.reportId}`);
+      assert.equal(page.statusCode, 200);
+      const [wrap] = await wrapsOf();
+      assert.equal(wrap?.key_id, keyId);
+      openWithPrivateKey(
+        pair.privateKey,
+        Buffer.from(wrap!.wrapped_content_key),
+        `report/${old.reportId}/content-key`,
+      );
+    });
   });
 }

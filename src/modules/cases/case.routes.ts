@@ -16,6 +16,7 @@ import { fill } from '../../platform/views/i18n/index.ts';
 import { reportsOf } from '../reports/module.ts';
 import type { CaseKeys } from './access.ts';
 import { type ActionResult, CaseActions, cleanLabel, TEXT_MAX, type Who } from './case.actions.ts';
+import { CaseConclusions } from './case.conclusion.ts';
 import type { FormState } from './case.forms.ts';
 import { caseMessages } from './case.messages.ts';
 import { CaseRepository } from './case.repository.ts';
@@ -61,6 +62,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: AppContext): void 
   const repo = new CaseRepository(ctx.db);
   const reader = new CaseReader(ctx, s, repo);
   const actions = new CaseActions(ctx, s, repo);
+  const conclusions = new CaseConclusions(ctx, s, repo);
 
   /** The case page, with a flash or a refused form; 404 for a handler it is not shared with. */
   const render = async (
@@ -250,14 +252,14 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: AppContext): void 
     if (!OUTCOMES.includes(outcome)) errors.outcome = 'bad-outcome';
     if ((v.reason ?? '').trim() === '') errors.reason = 'reason-required';
     if (Object.keys(errors).length > 0) return { errors };
-    return { run: (who, id, version) => actions.conclude(who, id, version, outcome, v.reason!) };
+    return { run: (who, id, version) => conclusions.conclude(who, id, version, outcome, v.reason!) };
   });
 
   post('/admin/cases/:id/approvals/:approvalId', APPROVAL_PARAMS, { decision: 10 }, (v, req) => {
     if (v.decision !== 'approve' && v.decision !== 'refuse') return { errors: { decision: 'bad-decision' } };
     const approvalId = req.params.approvalId!;
     return {
-      run: (who, id, version) => actions.decide(who, id, version, approvalId, v.decision === 'approve'),
+      run: (who, id, version) => conclusions.decide(who, id, version, approvalId, v.decision === 'approve'),
     };
   });
 }

@@ -15,6 +15,7 @@ import type { ReportsServices } from '../reports/module.ts';
 import { type Answers, summarise } from '../reports/questionnaire.ts';
 import { type CaseKeys, openCaseKeys, sessionPrivateKey } from './access.ts';
 import { type CaseRepository, type CaseWorker, type LinkRow, num } from './case.repository.ts';
+import { ensureRecoveryWrap } from './recovery.wraps.ts';
 
 export const noteAad = (reportId: string, noteId: string) => `report/${reportId}/note/${noteId}`;
 export const conclusionAad = (reportId: string) => `report/${reportId}/conclusion`;
@@ -184,6 +185,8 @@ export class CaseReader {
     const [content, workers] = await Promise.all([
       keys ? this.content(meta, keys.contentKey, lang) : Promise.resolve(undefined),
       supervisor ? this.repo.caseWorkers(reportId) : Promise.resolve([]),
+      // A case registered before the recovery key was set up gets its wrap when a reader opens it.
+      keys ? ensureRecoveryWrap(this.ctx, this.ctx.db, reportId, keys) : Promise.resolve(false),
     ]);
     await this.ctx.audit.record({
       actor: actorOf(staff),

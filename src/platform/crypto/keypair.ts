@@ -23,7 +23,10 @@ export function generateKeyPair(): RawKeyPair {
 
 /** Derives the public key from a raw private key (to check that a key pair belongs together). */
 export function publicKeyOf(privateKey: Buffer): Buffer {
-  const key = privateKeyObject(privateKey);
+  return publicOfObject(privateKeyObject(privateKey));
+}
+
+function publicOfObject(key: crypto.KeyObject): Buffer {
   const jwk = crypto.createPublicKey(key).export({ format: 'jwk' });
   return Buffer.from(jwk.x as string, 'base64url');
 }
@@ -61,10 +64,9 @@ export function sealToPublicKey(recipientPublic: Buffer, plaintext: Buffer, asso
 export function openWithPrivateKey(privateKey: Buffer, box: Buffer, associatedData = ''): Buffer {
   if (box.length < 33) throw new CryptoError('not a sealed box');
   const ephemeralPublic = box.subarray(0, 32);
-  const recipientPublic = publicKeyOf(privateKey);
-  const shared = crypto.diffieHellman({
-    privateKey: privateKeyObject(privateKey),
-    publicKey: publicKeyObject(ephemeralPublic),
-  });
+  // One key object serves both the public half and the exchange (making it is the costly part).
+  const own = privateKeyObject(privateKey);
+  const recipientPublic = publicOfObject(own);
+  const shared = crypto.diffieHellman({ privateKey: own, publicKey: publicKeyObject(ephemeralPublic) });
   return open(boxKey(shared, ephemeralPublic, recipientPublic), box.subarray(32), associatedData);
 }

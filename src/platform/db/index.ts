@@ -55,8 +55,17 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   sqlite.pragma(`synchronous = ${config.synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The inbox's plans depend on table statistics (which index serves a filter at a million
+  // reports). ANALYZE on a sample keeps this quick; the clean-up job repeats it (optimizeSqlite).
+  sqlite.pragma('analysis_limit = 1000');
+  sqlite.pragma('optimize = 0x10002');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/** Refreshes SQLite's planner statistics where they went stale (a sampled ANALYZE); no-op on PostgreSQL, whose autovacuum does it. */
+export function optimizeSqlite(handle: DatabaseHandle): void {
+  handle.sqlite?.pragma('optimize');
 }
 
 /** True when an insert or update failed on a unique or primary-key constraint (either dialect). */
