@@ -9,7 +9,7 @@ import type { AppContext } from '../../app-context.ts';
 import { sealMessage } from '../reports/intake.service.ts';
 import { type CaseKeys, newId } from './access.ts';
 import { actorOf, type IdentityProblem, sealReason, type Viewer } from './identity.service.ts';
-import { recordCaseEvent } from './timeline.ts';
+import { recordCaseAct } from './timeline.ts';
 import { DAY_MS } from './workflow.ts';
 
 /** How long the reporter's consent lets the staff member who asked see the identity. */
@@ -86,23 +86,14 @@ export async function askReporterConsent(
         seen_by_reporter_at: null,
       })
       .execute();
-    const actor = actorOf(viewer);
-    await ctx.audit.record(
-      {
-        actor,
-        action: 'case.identity-requested',
-        targetType: 'report',
-        targetId: reportId,
-        details: { approval: approvalId, basis: 'consent' },
-      },
-      trx,
-    );
-    await recordCaseEvent(trx, {
+    await recordCaseAct(ctx.audit, trx, {
       reportId,
-      actor,
-      kind: 'identity-consent-asked',
+      actor: actorOf(viewer),
       at: now,
-      details: { basis: 'consent' },
+      action: 'case.identity-requested',
+      kind: 'identity-consent-asked',
+      details: { approval: approvalId, basis: 'consent' },
+      eventDetails: { basis: 'consent' },
     });
     return { ok: true as const };
   });

@@ -13,7 +13,7 @@ import type { ApprovalStatus, IdentityMode } from '../../platform/db/schema.ts';
 import { type CaseKeys, newId } from './access.ts';
 import { askReporterConsent, CONSENT_GRANT_MS } from './identity.consent.ts';
 import { addNotices, supervisorIds } from './staff-notices.ts';
-import { recordCaseEvent } from './timeline.ts';
+import { recordCaseAct } from './timeline.ts';
 
 /** How long a four-eyes approval lets the requester see the identity. */
 export const IDENTITY_GRANT_MS = 24 * 3_600_000;
@@ -147,23 +147,14 @@ export class IdentityService {
         ...(typeof body.contact === 'string' && body.contact ? { contact: body.contact } : {}),
       };
       await db.transaction().execute(async (trx) => {
-        const actor = actorOf(viewer);
-        await this.ctx.audit.record(
-          {
-            actor,
-            action: 'case.identity-read',
-            targetType: 'report',
-            targetId: reportId,
-            details: { basis: ownGrant.basis },
-          },
-          trx,
-        );
-        await recordCaseEvent(trx, {
+        await recordCaseAct(this.ctx.audit, trx, {
           reportId,
-          actor,
-          kind: 'identity-read',
+          actor: actorOf(viewer),
           at: now,
+          action: 'case.identity-read',
+          kind: 'identity-read',
           details: { basis: ownGrant.basis },
+          eventDetails: { basis: ownGrant.basis },
         });
       });
     }
@@ -231,23 +222,14 @@ export class IdentityService {
         })
         .execute();
       await addNotices(trx, await supervisorIds(trx, viewer.id), reportId, 'approval-needed', {}, now);
-      const actor = actorOf(viewer);
-      await this.ctx.audit.record(
-        {
-          actor,
-          action: 'case.identity-requested',
-          targetType: 'report',
-          targetId: reportId,
-          details: { approval: approvalId, basis: 'four-eyes' },
-        },
-        trx,
-      );
-      await recordCaseEvent(trx, {
+      await recordCaseAct(this.ctx.audit, trx, {
         reportId,
-        actor,
-        kind: 'identity-requested',
+        actor: actorOf(viewer),
         at: now,
-        details: { basis: 'four-eyes' },
+        action: 'case.identity-requested',
+        kind: 'identity-requested',
+        details: { approval: approvalId, basis: 'four-eyes' },
+        eventDetails: { basis: 'four-eyes' },
       });
       return { ok: true as const, approvalId };
     });
@@ -298,23 +280,14 @@ export class IdentityService {
           .execute();
       if (a.requested_by)
         await addNotices(trx, [a.requested_by], reportId, 'identity-decided', { status }, now);
-      const actor = actorOf(viewer);
-      await this.ctx.audit.record(
-        {
-          actor,
-          action: approve ? 'case.identity-approved' : 'case.identity-refused',
-          targetType: 'report',
-          targetId: reportId,
-          details: { approval: approvalId, basis: 'four-eyes' },
-        },
-        trx,
-      );
-      await recordCaseEvent(trx, {
+      await recordCaseAct(this.ctx.audit, trx, {
         reportId,
-        actor,
-        kind: approve ? 'identity-approved' : 'identity-refused',
+        actor: actorOf(viewer),
         at: now,
-        details: { basis: 'four-eyes' },
+        action: approve ? 'case.identity-approved' : 'case.identity-refused',
+        kind: approve ? 'identity-approved' : 'identity-refused',
+        details: { approval: approvalId, basis: 'four-eyes' },
+        eventDetails: { basis: 'four-eyes' },
       });
       return { ok: true as const };
     });
@@ -344,23 +317,14 @@ export class IdentityService {
       if (g.staff_id !== viewer.id && !viewer.roles.includes('supervisor'))
         return { ok: false as const, problem: 'not-supervisor' as const };
       await trx.updateTable('identity_grants').set({ expires_at: now }).where('id', '=', grantId).execute();
-      const actor = actorOf(viewer);
-      await this.ctx.audit.record(
-        {
-          actor,
-          action: 'case.identity-revoked',
-          targetType: 'report',
-          targetId: reportId,
-          details: { grant: grantId, basis: g.basis, own: g.staff_id === viewer.id },
-        },
-        trx,
-      );
-      await recordCaseEvent(trx, {
+      await recordCaseAct(this.ctx.audit, trx, {
         reportId,
-        actor,
-        kind: 'identity-revoked',
+        actor: actorOf(viewer),
         at: now,
-        details: { basis: g.basis },
+        action: 'case.identity-revoked',
+        kind: 'identity-revoked',
+        details: { grant: grantId, basis: g.basis, own: g.staff_id === viewer.id },
+        eventDetails: { basis: g.basis },
       });
       return { ok: true as const };
     });

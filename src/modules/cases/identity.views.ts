@@ -246,11 +246,11 @@ function requestTable(
 <button type="submit" name="decision" value="approve">${m.approve}</button>
 <button type="submit" name="decision" value="refuse" class="secondary">${m.refuse}</button></form>`;
   };
-  return html`<table class="data-table"><thead><tr><th scope="col">${m.requestedBy}</th><th scope="col">${m.when}</th><th scope="col">${m.basis}</th><th scope="col">${m.reasonCol}</th><th scope="col">${m.decision}</th></tr></thead>
+  return html`<div class="table-wrap"><table class="data-table"><thead><tr><th scope="col">${m.requestedBy}</th><th scope="col">${m.when}</th><th scope="col">${m.basis}</th><th scope="col">${m.reasonCol}</th><th scope="col">${m.decision}</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
       html`<tr><td>${r.requesterName}</td><td>${formatMoment(lang, r.requestedAt)}</td><td>${m.bases[r.basis]}</td><td class="pre-line">${r.basis === 'consent' ? '' : r.reason}</td><td>${decision(r)}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 function grantList(

@@ -175,7 +175,7 @@ ${
     ? html`<p class="empty" data-testid="inbox-empty">${v.filtered ? m.noMatch : m.noCases}</p>`
     : html`${bulkForm(m, v)}
 <p>${fill(m.shownCount, { count: v.rows.length })}</p>
-<div class="table-wrap"><table class="responsive" data-testid="inbox">
+<div class="table-wrap"><table class="responsive inbox-table" data-testid="inbox">
 <thead><tr><th scope="col">${m.select}</th><th scope="col">${m.reference}</th><th scope="col">${m.channel}</th><th scope="col">${m.category}</th><th scope="col">${m.status}</th><th scope="col">${m.priority}</th><th scope="col">${m.assignee}</th><th scope="col">${m.deadline}</th><th scope="col">${m.labels}</th><th scope="col">${m.registered}</th><th scope="col">${m.flags}</th></tr></thead>
 <tbody>${v.rows.map((r) => row(m, v, r))}</tbody></table></div>`
 }
