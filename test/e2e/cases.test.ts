@@ -99,6 +99,8 @@ describe(
     /** A script-less browser context holding the staff member's session cookie (as the server sets it). */
     const contextFor = async (who: SignedInStaff, locale: string): Promise<BrowserContext> => {
       const ctx = await browser.newContext({ viewport: VIEWPORTS.mobile, locale, javaScriptEnabled: false });
+      // Every step is a plain page load: a wait past a few seconds means something is missing.
+      ctx.setDefaultTimeout(10_000);
       ctx.on('console', (m) => {
         if (m.type() !== 'error' && m.type() !== 'warning') return;
         if (/^Failed to load resource/.test(m.text())) return;

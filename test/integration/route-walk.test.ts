@@ -89,6 +89,19 @@ for (const dialect of await dialects()) {
       assert.ok(checkedRoleRefusals > 20, `checked ${checkedRoleRefusals} refusals`);
     });
 
+    it('refuses every back-office form sent without a CSRF token, even from someone allowed', async () => {
+      const posts = t.app.routeTable.filter(
+        (r) => r.method === 'POST' && Array.isArray(r.access) && r.url.startsWith('/admin'),
+      );
+      assert.ok(posts.length > 30, `found ${posts.length} back-office forms`);
+      for (const r of posts) {
+        const access = r.access as Role[];
+        const role = access.length === 0 ? 'admin' : access[0]!;
+        const res = await clients.get(role)!.postForm(concreteUrl(r.url), { anything: 'x' }, { csrf: false });
+        assert.equal(res.statusCode, 403, `POST ${r.url} as ${role} without a token: ${res.statusCode}`);
+      }
+    });
+
     it('lets each role reach the routes it holds', async () => {
       const routes = t.app.routeTable.filter(
         (r) =>
