@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { caseMessages } from '../../src/modules/cases/case.messages.ts';
 import { identityMessages } from '../../src/modules/cases/identity.views.ts';
 import { inboxMessages } from '../../src/modules/cases/inbox.messages.ts';
@@ -25,7 +25,13 @@ import { statsMessages } from '../../src/modules/cases/stats.views.ts';
 import { SESSION_COOKIE } from '../../src/platform/http/sessions.ts';
 import { fill } from '../../src/platform/views/i18n/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { type CaseChannel, caseChannel, makeReport, type SignedInStaff, signedInStaff } from '../helpers/cases.ts';
+import {
+  type CaseChannel,
+  caseChannel,
+  makeReport,
+  type SignedInStaff,
+  signedInStaff,
+} from '../helpers/cases.ts';
 import { IN_CI } from '../helpers/databases.ts';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,6 +40,8 @@ const SCREENS =
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
 const VIEWPORTS = { mobile: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
 const browserMissing = !fs.existsSync(CHROMIUM);
+const OTHER_REPORTS = 4;
+const ALL_REPORTS = OTHER_REPORTS + 3;
 
 const ZH_ANSWERS = {
   summary: '有人打听新芯片的参数',
@@ -41,6 +49,10 @@ const ZH_ANSWERS = {
   kind: 'online',
   platform: '某招聘网站',
 };
+
+/** The text as rendered (what a person sees), through Playwright rather than the DOM property. */
+// biome-ignore lint/performance/useDomNodeTextContent: Locator.innerText is Playwright's API, not the DOM's
+const text = (locator: Locator): Promise<string> => locator.innerText();
 
 interface Made {
   reportId: string;
@@ -71,6 +83,8 @@ describe(
       handler = await signedInStaff(t, ['handler'], 'hua-handler');
       channel = await caseChannel(t, [supervisor.staff.id, handler.staff.id]);
       plain = await makeReport(t, channel);
+      // Enough reports in the month for the statistics to show them (small counts are hidden).
+      for (let i = 0; i < OTHER_REPORTS; i++) await makeReport(t, channel);
       t.clock.advance(60_000);
       confidential = await makeReport(t, channel, {
         identity: { mode: 'confidential', contact: 'Signal +49 151 0000 0000, evenings' },
@@ -85,7 +99,13 @@ describe(
       base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+        ],
       });
       fs.mkdirSync(SCREENS, { recursive: true });
     });
@@ -114,7 +134,14 @@ describe(
       const value = who.client.cookies.get(SESSION_COOKIE);
       assert.ok(value, 'the helper signed in');
       await ctx.addCookies([
-        { name: SESSION_COOKIE, value, domain: '127.0.0.1', path: '/admin', httpOnly: true, sameSite: 'Strict' },
+        {
+          name: SESSION_COOKIE,
+          value,
+          domain: '127.0.0.1',
+          path: '/admin',
+          httpOnly: true,
+          sameSite: 'Strict',
+        },
       ]);
       return ctx;
     };
@@ -163,15 +190,15 @@ describe(
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
       const counts = page.getByTestId('dashboard-counts');
       await counts.getByText('Unread notices').waitFor();
-      assert.match(await counts.innerText(), /Unread notices: 1\b/);
-      assert.match(await counts.innerText(), /Approvals waiting for a second person: 1\b/);
+      assert.match(await text(counts), /Unread notices: 1\b/);
+      assert.match(await text(counts), /Approvals waiting for a second person: 1\b/);
       await look(page, 'dashboard-en');
 
       // The inbox lists the three reports; filtering by status goes through the GET form.
       await page.getByRole('link', { name: 'Cases', exact: true }).first().click();
       await page.waitForURL(`${base}/admin/cases`);
       const inbox = page.getByTestId('inbox');
-      assert.equal(await inbox.locator('tbody tr').count(), 3);
+      assert.equal(await inbox.locator('tbody tr').count(), ALL_REPORTS);
       await look(page, 'inbox-en');
       await page.locator('#f-status').selectOption('acknowledged');
       await page.getByRole('button', { name: im.apply }).click();
@@ -180,14 +207,14 @@ describe(
       await page.locator('#f-status').selectOption('received');
       await page.getByRole('button', { name: im.apply }).click();
       await page.waitForURL(/status=received/);
-      assert.equal(await page.getByTestId('inbox').locator('tbody tr').count(), 3);
+      assert.equal(await page.getByTestId('inbox').locator('tbody tr').count(), ALL_REPORTS);
 
       // Tick one case and label it in bulk.
       await page.getByLabel(fill(im.selectCase, { reference: plain.reference })).check();
       await page.locator('#f-bulk-label').fill('export-control');
       await page.getByRole('button', { name: im.addLabel }).click();
       await page.waitForURL(/m=bulk/);
-      assert.equal(await flash(page).innerText(), fill(im.bulkDone, { count: 1 }));
+      assert.equal(await text(flash(page)), fill(im.bulkDone, { count: 1 }));
       assert.ok(page.url().includes('status=received'), 'the filter is kept after the bulk action');
       const labels = await db().selectFrom('case_labels').select(['report_id', 'label']).execute();
       assert.deepEqual(labels, [{ report_id: plain.reportId, label: 'export-control' }]);
@@ -200,25 +227,31 @@ describe(
       // Open the confidential case by its reference.
       await page.getByRole('link', { name: confidential.reference }).click();
       await page.waitForURL(`${base}/admin/cases/${confidential.reportId}`);
-      await page.getByRole('heading', { level: 1, name: fill(m.title, { reference: confidential.reference }) }).waitFor();
+      await page
+        .getByRole('heading', { level: 1, name: fill(m.title, { reference: confidential.reference }) })
+        .waitFor();
       await page.getByText('Consultant asked for the board papers').waitFor();
       await look(page, 'case-en');
 
       // An internal note.
-      await page.getByLabel(m.noteField, { exact: true }).fill('Checked with IT: the address is a known phishing domain.');
+      await page
+        .getByLabel(m.noteField, { exact: true })
+        .fill('Checked with IT: the address is a known phishing domain.');
       await page.getByRole('button', { name: m.saveNote }).click();
       await page.waitForURL(`${base}/admin/cases/${confidential.reportId}?m=note`);
-      assert.equal(await flash(page).innerText(), m.flashes.note);
+      assert.equal(await text(flash(page)), m.flashes.note);
       const notes = await db().selectFrom('case_notes').select(['report_id', 'staff_id']).execute();
       assert.deepEqual(notes, [{ report_id: confidential.reportId, staff_id: supervisor.staff.id }]);
 
       // A question to the reporter.
       const writeForm = page.locator(`form[action="/admin/cases/${confidential.reportId}/messages"]`);
-      await writeForm.getByLabel(m.messageField, { exact: true }).fill('When did the consultant first write to you?');
+      await writeForm
+        .getByLabel(m.messageField, { exact: true })
+        .fill('When did the consultant first write to you?');
       await writeForm.getByLabel(m.asQuestion).check();
       await writeForm.getByRole('button', { name: m.send }).click();
       await page.waitForURL(`${base}/admin/cases/${confidential.reportId}?m=question`);
-      assert.equal(await flash(page).innerText(), m.flashes.question);
+      assert.equal(await text(flash(page)), m.flashes.question);
       const questions = await db()
         .selectFrom('report_messages')
         .select('id')
@@ -234,7 +267,7 @@ describe(
       assert.ok(await stageForm.getByLabel(m.sendAck).isChecked());
       await stageForm.getByRole('button', { name: m.move }).click();
       await page.waitForURL(`${base}/admin/cases/${confidential.reportId}?m=moved`);
-      assert.equal(await flash(page).innerText(), m.flashes.moved);
+      assert.equal(await text(flash(page)), m.flashes.moved);
       const priorityForm = page.locator(`form[action="/admin/cases/${confidential.reportId}/priority"]`);
       await priorityForm.getByLabel(m.priority).selectOption('3');
       await priorityForm.getByRole('button', { name: m.save }).click();
@@ -291,8 +324,15 @@ describe(
         .select(['flag', 'item', 'done_by'])
         .where('report_id', '=', confidential.reportId)
         .execute();
-      assert.deepEqual(ticked, [{ flag: 'reporter-at-risk', item: 'risk-assessed', done_by: supervisor.staff.id }]);
-      assert.ok(await page.locator('section[aria-labelledby="h-reporter-at-risk"]').getByLabel(pm.items['risk-assessed']!).isChecked());
+      assert.deepEqual(ticked, [
+        { flag: 'reporter-at-risk', item: 'risk-assessed', done_by: supervisor.staff.id },
+      ]);
+      assert.ok(
+        await page
+          .locator('section[aria-labelledby="h-reporter-at-risk"]')
+          .getByLabel(pm.items['risk-assessed']!)
+          .isChecked(),
+      );
       await look(page, 'protection-saved-en');
 
       // Identity: sealed; ask for it with a reason.
@@ -308,10 +348,12 @@ describe(
       await page.locator('.error-summary').waitFor();
       assert.equal(await page.getByLabel(idm.reason).inputValue(), 'Because');
       await look(page, 'identity-error-en');
-      await page.getByLabel(idm.reason).fill('The reporter may be at risk; we need to agree a safe way to reach them.');
+      await page
+        .getByLabel(idm.reason)
+        .fill('The reporter may be at risk; we need to agree a safe way to reach them.');
       await page.getByRole('button', { name: idm.send }).click();
       await page.waitForURL(/\/identity\?m=requested/);
-      assert.equal(await flash(page).innerText(), idm.flashes.requested);
+      assert.equal(await text(flash(page)), idm.flashes.requested);
       const requests = await db()
         .selectFrom('case_approvals')
         .select(['kind', 'status', 'basis', 'requested_by'])
@@ -386,19 +428,21 @@ describe(
       await page.goto(`${base}/admin/cases`);
       assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
       await page.getByRole('heading', { level: 1, name: im.title }).waitFor();
-      assert.equal(await page.getByTestId('inbox').locator('tbody tr').count(), 3);
+      assert.equal(await page.getByTestId('inbox').locator('tbody tr').count(), ALL_REPORTS);
       await page.getByRole('button', { name: im.apply }).waitFor();
       await look(page, 'inbox-zh-CN');
 
       await page.getByRole('link', { name: chinese.reference }).click();
       await page.waitForURL(`${base}/admin/cases/${chinese.reportId}`);
       assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
-      await page.getByRole('heading', { level: 1, name: fill(m.title, { reference: chinese.reference }) }).waitFor();
+      await page
+        .getByRole('heading', { level: 1, name: fill(m.title, { reference: chinese.reference }) })
+        .waitFor();
       const answers = page.locator('section[aria-labelledby="h-answers"]');
       await answers.getByRole('heading', { name: m.answers }).waitFor();
       await answers.getByText(ZH_ANSWERS.summary).waitFor();
       await answers.getByText('某招聘网站').waitFor();
-      assert.match(await answers.innerText(), /对方自称咨询公司，先在网上联系，\s*后来提出付费。/);
+      assert.match(await text(answers), /对方自称咨询公司，先在网上联系，\s*后来提出付费。/);
       // A handler cannot assign or share (supervisors do).
       assert.equal(await page.locator(`form[action="/admin/cases/${chinese.reportId}/assign"]`).count(), 0);
       await look(page, 'case-zh-CN');
@@ -407,7 +451,7 @@ describe(
       await page.getByLabel(m.noteField, { exact: true }).fill('已与信息安全部门核实。');
       await page.getByRole('button', { name: m.saveNote }).click();
       await page.waitForURL(`${base}/admin/cases/${chinese.reportId}?m=note`);
-      assert.equal(await flash(page).innerText(), m.flashes.note);
+      assert.equal(await text(flash(page)), m.flashes.note);
       await page.locator('.case-note').getByText('已与信息安全部门核实。').waitFor();
       await look(page, 'case-note-zh-CN');
 

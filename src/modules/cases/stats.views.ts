@@ -172,7 +172,8 @@ function svg(
   height: number,
   body: SafeHtml,
 ): SafeHtml {
-  return html`<svg class="stats-chart" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title id="${id}-title">${title}</title><desc id="${id}-desc">${desc}</desc>${body}</svg>`;
+  // Wrapped so that on a phone the chart keeps a readable size and scrolls by itself, not the page.
+  return html`<div class="chart-scroll" role="region" aria-labelledby="${id}-title" tabindex="0"><svg class="stats-chart" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title id="${id}-title">${title}</title><desc id="${id}-desc">${desc}</desc>${body}</svg></div>`;
 }
 
 /** Horizontal labelled bars (medians, compliance): the label and value are written as text. */
