@@ -219,7 +219,7 @@ for (const dialect of await dialects()) {
       });
       assert.equal(res.statusCode, 303);
       const page = await sup.client.get(res.headers.location as string);
-      assert.match(page.body, /1 cases changed/);
+      assert.match(page.body, /Cases changed: 1\./);
       assert.match(page.body, new RegExp(`Skipped[^<]*${c.reference}`));
       const row = await t.db.handle.db
         .selectFrom('reports')
@@ -274,7 +274,7 @@ for (const dialect of await dialects()) {
       });
       assert.equal(res.statusCode, 303);
       const page = await handler.client.get(res.headers.location as string);
-      assert.match(page.body, /2 cases changed/);
+      assert.match(page.body, /Cases changed: 2\./);
       assert.match(page.body, new RegExp(`Skipped[^<]*${b[1]!.reference}`));
       const labelled = await handler.client.get(`/admin/cases?label=${encodeURIComponent('紧急 follow-up')}`);
       assert.deepEqual(new Set(casesOn(labelled.body)), new Set([a[1]!.reportId, a[2]!.reportId]));

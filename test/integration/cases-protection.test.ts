@@ -63,6 +63,15 @@ for (const dialect of await dialects()) {
         .where('action', '=', 'case.protection-set')
         .executeTakeFirstOrThrow();
       assert.match(audit.details, /reporter-at-risk/);
+      // The case page's timeline says what happened in words, in the reader's language.
+      handler.client.lang = 'en';
+      const page = await handler.client.get(`/admin/cases/${reportId}`);
+      assert.match(page.body, /set the flag “Reporter at risk”/);
+      assert.match(page.body, /set the priority to High/);
+      handler.client.lang = 'zh-CN';
+      const zh = await handler.client.get(`/admin/cases/${reportId}`);
+      assert.match(zh.body, /设置了标记“举报人面临风险”/);
+      handler.client.lang = undefined;
     });
 
     it('refuses a stale version with 409 and keeps the ticks', async () => {
@@ -148,7 +157,7 @@ for (const dialect of await dialects()) {
         .where('report_id', '=', reportId)
         .execute();
       const kinds = events.map((e) => e.kind);
-      for (const k of ['protection-set', 'protection-cleared', 'checklist', 'priority'])
+      for (const k of ['protection-set', 'protection-cleared', 'checklist', 'priority-set'])
         assert.ok(kinds.includes(k), `timeline has ${k}`);
     });
   });

@@ -290,7 +290,7 @@ ${form(
     prompt: m.choose,
     choices: read.workers.filter((w) => !w.shared).map(workerChoice),
     ...(errorOf(p, 'share', 'staffId') ? { error: errorOf(p, 'share', 'staffId') as string } : {}),
-  })}<div class="actions"><button type="submit">${m.share}</button></div>`,
+  })}<div class="actions"><button type="submit">${m.shareButton}</button></div>`,
 )}</section>`
     : ''
 }`;

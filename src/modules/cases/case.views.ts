@@ -116,9 +116,17 @@ const SHOWN_BY_ITEM = new Set(['note-added', 'message-sent', 'question-sent']);
 
 function eventText(lang: Lang, m: CaseMessages, kind: string, d: Record<string, string>): string {
   const l = caseLabels(lang);
-  const template = m.events[kind];
+  // The reporter's answer to a consent request is one event kind with the answer in its details.
+  const key =
+    kind === 'identity-consent'
+      ? `identity-consent-${String(d.agreed) === 'true' ? 'given' : 'refused'}`
+      : kind;
+  const template = m.events[key];
   if (!template) return kind;
   const values: Record<string, string> = { ...d };
+  if (d.flag)
+    values.flag =
+      d.flag === 'reporter-at-risk' ? m.reporterAtRisk : d.flag === 'protect-named' ? m.protectNamed : d.flag;
   if (d.from) values.from = l.status[d.from as keyof typeof l.status] ?? d.from;
   if (d.to && kind === 'moved') values.to = l.status[d.to as keyof typeof l.status] ?? d.to;
   if (d.outcome) values.outcome = l.outcome[d.outcome as keyof typeof l.outcome] ?? d.outcome;

@@ -65,7 +65,7 @@ const en = {
   unknownAction: 'Choose an action.',
   assigneeInvalid: 'Choose a handler or supervisor to assign to.',
   supervisorsOnly: 'Only supervisors assign cases.',
-  bulkDone: '{count} cases changed.',
+  bulkDone: 'Cases changed: {count}.',
   bulkSkipped:
     'Skipped (you cannot read them, the assignee has no key yet, or they changed meanwhile): {refs}.',
   noKeyYet: 'no key yet',

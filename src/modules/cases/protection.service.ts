@@ -132,9 +132,9 @@ export class ProtectionService {
         await recordCaseEvent(trx, {
           reportId,
           actor,
-          kind: 'priority',
+          kind: 'priority-set',
           at: now,
-          details: { from: before.priority, to: AT_RISK_PRIORITY },
+          details: { priority: AT_RISK_PRIORITY, from: before.priority },
         });
       return { ok: true as const };
     });

@@ -56,8 +56,13 @@ export function errorSummary(t: Messages, errors: FieldErrors, labels: Record<st
     ([field, message]) =>
       field === '_form'
         ? html`<li>${message}</li>`
-        : html`<li><a href="#f-${field}">${labels[field] ?? field}: ${message}</a></li>`,
+        : html`<li><a href="#f-${field}">${joinLabel(labels[field] ?? field)}${message}</a></li>`,
   )}</ul></div>`;
+}
+
+/** "Label: " — without a second mark when the label already ends in one ("Why?" not "Why?:"). */
+function joinLabel(label: string): string {
+  return /[?？:：!！]$/.test(label) ? `${label} ` : `${label}: `;
 }
 
 export function hiddenCsrf(token: string): SafeHtml {
