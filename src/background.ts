@@ -4,9 +4,9 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
-import { optimizeSqlite } from './platform/db/index.ts';
 import type { AccountsModule } from './modules/accounts/module.ts';
 import { FEATURES } from './modules/index.ts';
+import { optimizeSqlite } from './platform/db/index.ts';
 import { Throttle } from './platform/http/throttle.ts';
 import { Worker, type WorkerOptions } from './platform/jobs/worker.ts';
 
