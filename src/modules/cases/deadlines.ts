@@ -58,7 +58,20 @@ export async function sendDeadlineReminders(ctx: AppContext): Promise<DeadlineOu
       .select(['id', 'reference', 'status', 'channel_id', 'assignee_id', 'next_due_at'])
       .where('next_due_at', 'is not', null)
       .where('next_due_at', '<=', horizon)
-      .where('status', '!=', 'concluded');
+      .where('status', '!=', 'concluded')
+      // A case already escalated for this deadline has had everything it will get: skip it, so a
+      // backlog of overdue cases costs a read per run, not a write transaction each.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('case_reminders as cr')
+              .select('cr.report_id')
+              .whereRef('cr.report_id', '=', 'reports.id')
+              .where('cr.kind', 'in', ['ack-escalation', 'feedback-escalation'])
+              .whereRef('cr.due_at', '=', 'reports.next_due_at'),
+          ),
+        ),
+      );
     if (after) {
       const a = after;
       q = q.where((eb) =>

@@ -3,8 +3,7 @@
  *
  * 1. Postpone. A concluded case is kept at least REPORTER_GRACE_MS after the reporter's last
  *    activity (a reply in the mailbox bumps last_reporter_activity_at): purge_after is raised to
- *    that. A concluded case without a purge date gets one from retention_rules (a safety net: the
- *    case page sets it when concluding).
+ *    that. (Concluding always sets the purge date, from retention_rules: case.conclusion.ts.)
  * 2. Warn. PURGE_WARNING_MS before purge_after the assignee (or the channel's recipients when
  *    nobody is assigned) gets a notice and an e-mail, once per purge date (case_reminders).
  * 3. Purge. Cases past purge_after and not under legal hold: one transaction per case writes the
@@ -16,7 +15,6 @@
  *    sweepOrphans) removes later, and it is sealed under a key that no longer exists anywhere.
  * Work goes in batches so a backlog never holds a long transaction.
  */
-import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.ts';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit-log.ts';
 import { reportsOf } from '../reports/module.ts';
@@ -43,14 +41,13 @@ export async function purgeCases(ctx: AppContext): Promise<CasePurgeOutcome> {
   const done: CasePurgeOutcome = { postponed: 0, warned: 0, purged: 0, files: 0 };
   const now = ctx.now();
 
-  await sql`update reports set purge_after = concluded_at + cast(${DAY_MS} as bigint) * (select r.days from retention_rules r where r.outcome = reports.outcome)
-    where status = 'concluded' and purge_after is null and concluded_at is not null
-      and exists (select 1 from retention_rules r where r.outcome = reports.outcome)`.execute(ctx.db);
   const postponed = await ctx.db
     .updateTable('reports')
     .set((eb) => ({ purge_after: eb('last_reporter_activity_at', '+', REPORTER_GRACE_MS) }))
     .where('status', '=', 'concluded')
-    .where('purge_after', 'is not', null)
+    // Only cases near their date need it (the index on purge_after finds them, not a scan of
+    // every concluded case): postponing before the warning is as good as postponing at once.
+    .where('purge_after', '<=', now + PURGE_WARNING_MS + DAY_MS)
     .where((eb) => eb('purge_after', '<', eb('last_reporter_activity_at', '+', REPORTER_GRACE_MS)))
     .executeTakeFirst();
   done.postponed = Number(postponed.numUpdatedRows);
