@@ -148,6 +148,8 @@ async function runOn(
       ['sort=oldest', sup.client, 'sort=oldest'],
       ['status+priority', sup.client, 'status=assessing&priority=3'],
       ['channel+deadline=overdue', sup.client, `channel=${c0.channelId}&deadline=overdue`],
+      ['category+deadline=due-soon', sup.client, `category=${c1.questionnaireId}&deadline=due-soon`],
+      ['priority=3+deadline=on-time', sup.client, 'priority=3&deadline=on-time'],
       ['assignee=me+sort=due (handler)', handler.client, 'assignee=me&sort=due'],
       ['label+status=concluded', sup.client, 'label=follow-up&status=concluded'],
       [

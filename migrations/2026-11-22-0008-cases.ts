@@ -57,8 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       .columns([col, 'registered_at', 'id'])
       .execute();
   await db.schema.createIndex('reports_next_due').on('reports').columns(['next_due_at', 'id']).execute();
-  // "Next deadline first" within a stage or for one assignee ("my cases, most urgent first").
-  for (const col of ['status', 'assignee_id'])
+  // "Next deadline first" within any filter the inbox offers ("my cases, most urgent first",
+  // "overdue in this channel"): equality, then the deadline range, already in order.
+  for (const col of ['status', 'assignee_id', 'channel_id', 'questionnaire_id', 'priority'])
     await db.schema
       .createIndex(`reports_${col}_due`)
       .on('reports')
