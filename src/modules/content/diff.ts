@@ -3,8 +3,16 @@
  * lines (Chinese split into words by Intl.Segmenter, since it has no spaces), rendered escaped with
  * <ins> and <del>. Very different texts give up after a time limit and show both versions whole.
  */
-import { type Change, diffArrays, diffLines } from 'diff';
+import { createRequire } from 'node:module';
+import type { Change } from 'diff';
 import { html, type SafeHtml } from '../../platform/views/html.ts';
+
+/** The diff library, loaded when a revision is first compared: most processes never do (idle memory). */
+let diffLib: typeof import('diff') | undefined;
+const lib = (): typeof import('diff') => {
+  diffLib ??= createRequire(import.meta.url)('diff') as typeof import('diff');
+  return diffLib;
+};
 
 const WORD_SEGMENTER = new Intl.Segmenter('zh', { granularity: 'word' });
 const WORD_DIFF_LIMIT = 20_000;
@@ -16,7 +24,7 @@ function wordTokens(text: string): string[] {
 /** Word-level changes between two short texts, or undefined when it would take too long. */
 function wordChanges(a: string, b: string): Change[] | undefined {
   if (a.length > WORD_DIFF_LIMIT || b.length > WORD_DIFF_LIMIT) return undefined;
-  const changes = diffArrays(wordTokens(a), wordTokens(b), { timeout: 300 });
+  const changes = lib().diffArrays(wordTokens(a), wordTokens(b), { timeout: 300 });
   if (!changes) return undefined;
   return changes.map((c) => ({ ...c, value: c.value.join('') }));
 }
@@ -39,7 +47,7 @@ export function diffText(before: string, after: string): TextDiff {
     const words = wordChanges(before, after);
     if (words) return { changed: true, markup: html`${words.map(piece)}` };
   }
-  const lines = diffLines(before, after, { timeout: 1000 });
+  const lines = lib().diffLines(before, after, { timeout: 1000 });
   if (!lines) return { changed: true, markup: html`<del>${before}</del><ins>${after}</ins>` };
   const out: SafeHtml[] = [];
   for (let i = 0; i < lines.length; i++) {
