@@ -97,6 +97,7 @@ ${
           }</li>`,
       )}</ul>`
 }
+${readable ? relatedList(p) : ''}
 ${
   readable
     ? form(
@@ -115,6 +116,24 @@ ${
       )
     : ''
 }</section>`;
+}
+
+/** Suggestions to link: cases that name the same entity, each with a one-click link form. */
+function relatedList(p: CasePageInput): SafeHtml {
+  const { m, read, lang } = p;
+  if (read.related.length === 0) return html``;
+  const l = caseLabels(lang);
+  const sep = lang === 'en' ? ', ' : '、';
+  return html`<h3>${m.related}</h3><p class="hint">${m.relatedIntro}</p>
+<ul data-testid="related-cases">${read.related.map(
+    (r) =>
+      html`<li><a href="/admin/cases/${r.id}">${r.reference}</a> <span class="tag">${l.status[r.status]}</span> ${r.kinds.map((k) => m.entityKinds[k] ?? k).join(sep)}${form(
+        p,
+        'links',
+        html`<input type="hidden" name="reference" value="${r.reference}"><button type="submit" class="link-button" aria-label="${m.link}: ${r.reference}">${m.link}</button>`,
+        'inline-form',
+      )}</li>`,
+  )}</ul>`;
 }
 
 function writeForms(p: CasePageInput): SafeHtml {

@@ -95,6 +95,9 @@ export interface CaseMessages {
   link: string;
   unlink: string;
   linkedFrom: string;
+  related: string;
+  relatedIntro: string;
+  entityKinds: Record<string, string>;
   addNote: string;
   noteField: string;
   noteHint: string;
@@ -264,6 +267,16 @@ const en: CaseMessages = {
   link: 'Link',
   unlink: 'Unlink',
   linkedFrom: 'linked from there',
+  related: 'Cases naming the same',
+  relatedIntro:
+    'These cases name the same e-mail address, phone number, domain, organisation or code as this one. They are matched on keyed fingerprints: the values themselves are never stored readable. Read both before linking them.',
+  entityKinds: {
+    email: 'e-mail address',
+    phone: 'phone number',
+    domain: 'domain',
+    organisation: 'organisation',
+    code: 'registration code',
+  },
   addNote: 'Internal note',
   noteField: 'Note',
   noteHint: 'Only staff who can read this case see notes. The reporter never does.',
@@ -483,6 +496,16 @@ const zh: CaseMessages = {
   link: '关联',
   unlink: '取消关联',
   linkedFrom: '由对方关联',
+  related: '涉及相同信息的案件',
+  relatedIntro:
+    '以下案件与本案涉及相同的电子邮箱、电话号码、域名、机构或代码。匹配基于加密指纹，数据库中不保存可读的原值。关联前请分别阅读两个案件。',
+  entityKinds: {
+    email: '电子邮箱',
+    phone: '电话号码',
+    domain: '域名',
+    organisation: '机构',
+    code: '登记代码',
+  },
   addNote: '内部备注',
   noteField: '备注',
   noteHint: '只有能阅读此案件的工作人员能看到备注，举报人永远看不到。',

@@ -47,6 +47,18 @@ export interface LinkRow {
   direction: 'to' | 'from';
 }
 
+/** More cases than this naming one entity make it common, not a lead (see related()). */
+export const COMMON_ENTITY = 50;
+
+/** A case that names the same e-mail address, phone number, domain... as this one (by blind index). */
+export interface RelatedRow {
+  id: string;
+  reference: string;
+  status: ReportStatus;
+  /** Which kinds of entity they share (email, phone, domain, organisation, code). */
+  kinds: string[];
+}
+
 export interface CaseWorker {
   id: string;
   displayName: string;
@@ -106,6 +118,82 @@ export class CaseRepository {
     }
     for (const r of from) if (!seen.has(r.id)) out.push({ ...r, direction: 'from' });
     return out.sort((a, b) => a.reference.localeCompare(b.reference));
+  }
+
+  /**
+   * Cases that share an entity digest with this one (report_entities: HMACs under the linking key,
+   * so matching needs no plaintext), not already linked, that the viewer may see in the inbox
+   * (a handler: only cases shared with them). A digest that more than COMMON_ENTITY cases name
+   * (a mail provider's domain, a switchboard number) says nothing and is left out. At most `limit`.
+   */
+  async related(id: string, viewer: { staffId: string; all: boolean }, limit = 20): Promise<RelatedRow[]> {
+    const mine = await this.db
+      .selectFrom('report_entities')
+      .select(['kind', 'digest'])
+      .where('report_id', '=', id)
+      .limit(50)
+      .execute();
+    const telling: { kind: string; digest: string }[] = [];
+    for (const e of mine) {
+      const capped = await this.db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('report_entities')
+            .select('report_id')
+            .where('kind', '=', e.kind)
+            .where('digest', '=', e.digest)
+            .limit(COMMON_ENTITY + 2)
+            .as('m'),
+        )
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(capped.n) <= COMMON_ENTITY + 1) telling.push(e);
+    }
+    if (telling.length === 0) return [];
+    let q = this.db
+      .selectFrom('report_entities as other')
+      .innerJoin('reports as r', 'r.id', 'other.report_id')
+      .select(['r.id', 'r.reference', 'r.status', 'other.kind'])
+      .where((eb) =>
+        eb.or(telling.map((e) => eb.and([eb('other.kind', '=', e.kind), eb('other.digest', '=', e.digest)]))),
+      )
+      .where('other.report_id', '!=', id)
+      // Not already linked, either way round.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('case_links as l')
+              .select('l.report_id')
+              .where((eb) =>
+                eb.or([
+                  eb.and([eb('l.report_id', '=', id), eb('l.linked_id', '=', eb.ref('r.id'))]),
+                  eb.and([eb('l.linked_id', '=', id), eb('l.report_id', '=', eb.ref('r.id'))]),
+                ]),
+              ),
+          ),
+        ),
+      );
+    if (!viewer.all)
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('report_key_wraps as w')
+            .innerJoin('staff_keys as k', 'k.id', 'w.key_id')
+            .select('w.report_id')
+            .whereRef('w.report_id', '=', 'r.id')
+            .where('w.staff_id', '=', viewer.staffId)
+            .where('k.status', '=', 'active'),
+        ),
+      );
+    const rows = await q.limit(limit * 5).execute();
+    const byCase = new Map<string, RelatedRow>();
+    for (const r of rows) {
+      const had = byCase.get(r.id);
+      if (had) {
+        if (!had.kinds.includes(r.kind)) had.kinds.push(r.kind);
+      } else if (byCase.size < limit)
+        byCase.set(r.id, { id: r.id, reference: r.reference, status: r.status, kinds: [r.kind] });
+    }
+    return [...byCase.values()].sort((x, y) => x.reference.localeCompare(y.reference));
   }
 
   messages(id: string) {

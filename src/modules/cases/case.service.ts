@@ -14,7 +14,13 @@ import { openMessage, type StoredAttachmentRef } from '../reports/intake.service
 import type { ReportsServices } from '../reports/module.ts';
 import { type Answers, summarise } from '../reports/questionnaire.ts';
 import { type CaseKeys, openCaseKeys, sessionPrivateKey } from './access.ts';
-import { type CaseRepository, type CaseWorker, type LinkRow, num } from './case.repository.ts';
+import {
+  type CaseRepository,
+  type CaseWorker,
+  type LinkRow,
+  num,
+  type RelatedRow,
+} from './case.repository.ts';
 import { ensureRecoveryWrap } from './recovery.wraps.ts';
 
 export const noteAad = (reportId: string, noteId: string) => `report/${reportId}/note/${noteId}`;
@@ -102,6 +108,8 @@ export interface CaseRead {
   content: CaseContent | undefined;
   /** For supervisors: who the case can go to. */
   workers: CaseWorker[];
+  /** Cases naming the same e-mail address, phone number, domain...: suggestions to link (readers only). */
+  related: RelatedRow[];
 }
 
 /** Opens the sealed JSON { text } of a note, an approval or a conclusion. */
@@ -182,9 +190,10 @@ export class CaseReader {
     const meta = await this.meta(reportId, lang);
     if (!meta) return undefined;
     const supervisor = staff.roles.includes('supervisor');
-    const [content, workers] = await Promise.all([
+    const [content, workers, related] = await Promise.all([
       keys ? this.content(meta, keys.contentKey, lang) : Promise.resolve(undefined),
       supervisor ? this.repo.caseWorkers(reportId) : Promise.resolve([]),
+      keys ? this.repo.related(reportId, { staffId: staff.id, all: supervisor }) : Promise.resolve([]),
       // A case registered before the recovery key was set up gets its wrap when a reader opens it.
       keys ? ensureRecoveryWrap(this.ctx, this.ctx.db, reportId, keys) : Promise.resolve(false),
     ]);
@@ -195,7 +204,7 @@ export class CaseReader {
       targetId: reportId,
       details: { reference: meta.reference },
     });
-    return { meta, content, workers };
+    return { meta, content, workers, related };
   }
 
   private async content(meta: CaseMeta, key: Buffer, lang: Lang): Promise<CaseContent> {
