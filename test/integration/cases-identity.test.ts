@@ -22,6 +22,13 @@ const NAME = 'Zhang Quokkaname';
 const CONTACT = 'quokka-contact@example.net';
 const REASON = 'Need to arrange a protective interview with the reporter (Reason-Marker-8812).';
 
+/** The consent request in a mailbox that still waits for an answer (its form offers "agree"). */
+function openConsentId(body: string): string | undefined {
+  for (const form of body.matchAll(/<form[^>]*consent-form[\s\S]*?<\/form>/g))
+    if (form[0].includes('value="agree"')) return /name="consent" value="([^"]+)"/.exec(form[0])?.[1];
+  return undefined;
+}
+
 for (const dialect of await dialects()) {
   describe(`case identity (${dialect})`, () => {
     let t: TestApp;
@@ -189,7 +196,8 @@ for (const dialect of await dialects()) {
       assert.equal(answer.statusCode, 303);
       const after = await reporter.get('/report/follow-up/mailbox');
       assert.match(after.body, /You agreed|您已于/);
-      assert.ok(!after.body.includes('name="consent"'));
+      assert.ok(!after.body.includes('value="agree"'), 'answered: no more agree/refuse buttons');
+      assert.ok(after.body.includes('value="withdraw"'), 'an agreement can be withdrawn');
       // Answering twice does nothing more.
       const again = await reporter.postForm('/report/follow-up/consent', {
         consent: consentId,
@@ -236,6 +244,57 @@ for (const dialect of await dialects()) {
       assert.ok(!(await handler.client.get(url())).body.includes(NAME));
     });
 
+    it('the reporter can withdraw a consent: the grant ends at once and the asker is told', async () => {
+      await handler.client.get(url());
+      assert.equal((await handler.client.postForm(`${url()}/consent`, {})).statusCode, 303);
+      const reporter: HttpClient = t.client();
+      await reporter.get('/report/follow-up');
+      await reporter.postForm('/report/follow-up', { code: report.receiptCode });
+      const box = await reporter.get('/report/follow-up/mailbox');
+      const consentId = openConsentId(box.body);
+      assert.ok(consentId, 'the new request can be answered');
+      await reporter.postForm('/report/follow-up/consent', { consent: consentId, answer: 'agree' });
+      assert.ok((await handler.client.get(url())).body.includes(NAME));
+      t.clock.advance(60_000);
+      const withdrawn = await reporter.postForm('/report/follow-up/consent', {
+        consent: consentId,
+        answer: 'withdraw',
+      });
+      assert.equal(withdrawn.statusCode, 303);
+      assert.match(String(withdrawn.headers.location), /m=withdrawn/);
+      assert.ok(!(await handler.client.get(url())).body.includes(NAME), 'the asker no longer sees it');
+      const approval = await t.db.handle.db
+        .selectFrom('case_approvals')
+        .select(['status', 'decided_at'])
+        .where('id', '=', consentId!)
+        .executeTakeFirstOrThrow();
+      assert.equal(approval.status, 'withdrawn');
+      const live = await t.db.handle.db
+        .selectFrom('identity_grants')
+        .select('id')
+        .where('approval_id', '=', consentId!)
+        .where('expires_at', '>', t.clock.now())
+        .execute();
+      assert.equal(live.length, 0);
+      assert.equal(await countAudit('case.identity-consent-withdrawn'), 1);
+      const notice = await t.db.handle.db
+        .selectFrom('staff_notices')
+        .select('kind')
+        .where('staff_id', '=', handler.staff.id)
+        .where('kind', '=', 'consent-withdrawn')
+        .execute();
+      assert.equal(notice.length, 1);
+      const mailbox = await reporter.get('/report/follow-up/mailbox');
+      assert.match(mailbox.body, /withdrew your consent|撤回了同意/);
+      // Withdrawing twice, or a request never agreed to, is refused and changes nothing.
+      const again = await reporter.postForm('/report/follow-up/consent', {
+        consent: consentId,
+        answer: 'withdraw',
+      });
+      assert.equal(again.statusCode, 409);
+      assert.equal(await countAudit('case.identity-consent-withdrawn'), 1);
+    });
+
     it('a refused consent grants nothing', async () => {
       await sup2.client.get(url());
       assert.equal((await sup2.client.postForm(`${url()}/consent`, {})).statusCode, 303);
@@ -243,7 +302,7 @@ for (const dialect of await dialects()) {
       await reporter.get('/report/follow-up');
       await reporter.postForm('/report/follow-up', { code: report.receiptCode });
       const box = await reporter.get('/report/follow-up/mailbox');
-      const consentId = /name="consent" value="([^"]+)"/.exec(box.body)?.[1];
+      const consentId = openConsentId(box.body);
       assert.ok(consentId);
       const res = await reporter.postForm('/report/follow-up/consent', {
         consent: consentId,

@@ -19,7 +19,8 @@ export type NoticeKind =
   | 'purge-warning'
   | 'approval-needed'
   | 'identity-decided'
-  | 'consent-answered';
+  | 'consent-answered'
+  | 'consent-withdrawn';
 
 export interface NoticeDetails {
   /** A deadline or purge date (ms). */
@@ -96,6 +97,8 @@ const en = {
   'identity-decided-refused': 'Your request to see the reporter’s identity in case {reference} was refused.',
   'consent-answered-true': 'The reporter of case {reference} agreed that you may see their identity.',
   'consent-answered-false': 'The reporter of case {reference} did not agree that you see their identity.',
+  'consent-withdrawn':
+    'The reporter of case {reference} withdrew their consent: you can no longer see their identity.',
   unknown: 'Something happened in case {reference}.',
 };
 const zh: typeof en = {
@@ -111,6 +114,7 @@ const zh: typeof en = {
   'identity-decided-refused': '您查看案件 {reference} 举报人身份的申请被拒绝。',
   'consent-answered-true': '案件 {reference} 的举报人同意您查看其身份。',
   'consent-answered-false': '案件 {reference} 的举报人不同意您查看其身份。',
+  'consent-withdrawn': '案件 {reference} 的举报人撤回了同意：您已无法查看其身份。',
   unknown: '案件 {reference} 有新动态。',
 };
 const noticeWords = catalogue({ en, 'zh-CN': zh });

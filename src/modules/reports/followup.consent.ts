@@ -42,6 +42,56 @@ export async function consentStates(
 
 export type ConsentAnswer = { ok: true } | { ok: false; problem: 'unknown' | 'answered' };
 
+/**
+ * The reporter takes back a consent they gave: every grant it made ends now, the staff member who
+ * asked is told, and the request is marked withdrawn. Only an agreed request can be withdrawn.
+ */
+export async function withdrawConsent(
+  ctx: AppContext,
+  reportId: string,
+  approvalId: string,
+): Promise<ConsentAnswer> {
+  const now = ctx.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('case_approvals')
+      .set({ status: 'withdrawn', decided_at: now })
+      .where('id', '=', approvalId)
+      .where('report_id', '=', reportId)
+      .where('kind', '=', 'identity')
+      .where('basis', '=', 'consent')
+      .where('status', '=', 'approved')
+      .returning('requested_by')
+      .executeTakeFirst();
+    if (!updated) return { ok: false as const, problem: 'unknown' as const };
+    await trx
+      .updateTable('identity_grants')
+      .set({ expires_at: now })
+      .where('approval_id', '=', approvalId)
+      .where('expires_at', '>', now)
+      .execute();
+    await trx
+      .updateTable('reports')
+      .set((eb) => ({ last_reporter_activity_at: now, updated_at: now, version: eb('version', '+', 1) }))
+      .where('id', '=', reportId)
+      .execute();
+    if (updated.requested_by)
+      await addNotices(trx, [updated.requested_by], reportId, 'consent-withdrawn', {}, now);
+    await ctx.audit.record(
+      {
+        actor: REPORTER,
+        action: 'case.identity-consent-withdrawn',
+        targetType: 'report',
+        targetId: reportId,
+        details: { approval: approvalId },
+      },
+      trx,
+    );
+    await recordCaseEvent(trx, { reportId, actor: REPORTER, kind: 'identity-consent-withdrawn', at: now });
+    return { ok: true as const };
+  });
+}
+
 export async function answerConsent(
   ctx: AppContext,
   reportId: string,

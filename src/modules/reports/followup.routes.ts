@@ -17,7 +17,7 @@ import { appendCookie, cookiesOf, langOf, serializeCookie } from '../../platform
 import type { SafeHtml } from '../../platform/views/html.ts';
 import { fill, messages } from '../../platform/views/i18n/index.ts';
 import { type AttachmentOutcome, outcomesOf } from './attachments.ts';
-import { answerConsent, consentStates } from './followup.consent.ts';
+import { answerConsent, consentStates, withdrawConsent } from './followup.consent.ts';
 import { followUpMessages } from './followup.messages.ts';
 import {
   FOLLOWUP_COOKIE,
@@ -141,7 +141,9 @@ export function registerFollowUpRoutes(app: FastifyInstance, ctx: AppContext, s:
               ? { kind: 'ok' as const, text: m.consentAgreedFlash }
               : req.query.m === 'not-agreed'
                 ? { kind: 'info' as const, text: m.consentRefusedFlash }
-                : undefined;
+                : req.query.m === 'withdrawn'
+                  ? { kind: 'ok' as const, text: m.consentWithdrawnFlash }
+                  : undefined;
       return showMailbox(req, reply, session, { flash }, 200);
     },
   );
@@ -199,15 +201,20 @@ export function registerFollowUpRoutes(app: FastifyInstance, ctx: AppContext, s:
           reply,
           session,
           { flash: { kind: 'error', text: followUpMessages(langOf(req)).consentUnknown } },
-          answer === 'agree' || answer === 'refuse' ? 409 : 400,
+          answer === 'agree' || answer === 'refuse' || answer === 'withdraw' ? 409 : 400,
         );
-      if ((answer !== 'agree' && answer !== 'refuse') || !/^[A-Za-z0-9_-]{10,40}$/.test(consentId))
+      if (
+        (answer !== 'agree' && answer !== 'refuse' && answer !== 'withdraw') ||
+        !/^[A-Za-z0-9_-]{10,40}$/.test(consentId)
+      )
         return unknown();
-      const result = await answerConsent(ctx, session.reportId, consentId, answer === 'agree');
+      const result =
+        answer === 'withdraw'
+          ? await withdrawConsent(ctx, session.reportId, consentId)
+          : await answerConsent(ctx, session.reportId, consentId, answer === 'agree');
       if (!result.ok) return unknown();
-      return reply
-        .header('cache-control', 'no-store')
-        .redirect(`${FOLLOWUP_PATH}/mailbox?m=${answer === 'agree' ? 'agreed' : 'not-agreed'}`, 303);
+      const flash = answer === 'agree' ? 'agreed' : answer === 'refuse' ? 'not-agreed' : 'withdrawn';
+      return reply.header('cache-control', 'no-store').redirect(`${FOLLOWUP_PATH}/mailbox?m=${flash}`, 303);
     },
   );
 

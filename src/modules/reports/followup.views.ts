@@ -108,11 +108,19 @@ ${err ? html`<p class="field-error" id="${id}-error">${err}</p>` : ''}
 </form>`;
 }
 
-/** A consent request: two buttons while it is open, then what the reporter answered. */
+/** A consent request: two buttons while it is open, then what the reporter answered (an agreement can be withdrawn). */
 function consentPart(lg: Lang, m: FollowUpMessages, csrf: string, msg: MailboxMessage, state?: ConsentState) {
   if (!msg.consentId) return html``;
   if (state?.status === 'approved')
-    return html`<p class="hint consent-answer"><strong>${fill(m.consentAgreed, { date: formatMoment(lg, state.decidedAt ?? 0) })}</strong></p>`;
+    return html`<p class="hint consent-answer"><strong>${fill(m.consentAgreed, { date: formatMoment(lg, state.decidedAt ?? 0) })}</strong></p>
+<form method="post" action="${FOLLOWUP_PATH}/consent" class="actions consent-form">
+${hiddenCsrf(csrf)}
+<input type="hidden" name="consent" value="${msg.consentId}">
+<button type="submit" name="answer" value="withdraw" class="secondary">${m.consentWithdraw}</button>
+<p class="hint">${m.consentWithdrawHint}</p>
+</form>`;
+  if (state?.status === 'withdrawn')
+    return html`<p class="hint consent-answer">${fill(m.consentWithdrawn, { date: formatMoment(lg, state.decidedAt ?? 0) })}</p>`;
   if (state?.status === 'refused')
     return html`<p class="hint consent-answer">${fill(m.consentRefused, { date: formatMoment(lg, state.decidedAt ?? 0) })}</p>`;
   if (state?.status !== 'pending') return html`<p class="hint">${m.consentClosed}</p>`;
