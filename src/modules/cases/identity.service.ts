@@ -12,6 +12,7 @@ import { open, seal } from '../../platform/crypto/index.ts';
 import type { ApprovalStatus, IdentityMode } from '../../platform/db/schema.ts';
 import { type CaseKeys, newId } from './access.ts';
 import { askReporterConsent, CONSENT_GRANT_MS } from './identity.consent.ts';
+import { settleIdentityRequest } from './identity.grants.ts';
 import { addNotices, supervisorIds } from './staff-notices.ts';
 import { recordCaseAct } from './timeline.ts';
 
@@ -245,41 +246,19 @@ export class IdentityService {
     if (!viewer.roles.includes('supervisor')) return { ok: false, problem: 'not-supervisor' };
     const now = this.ctx.now();
     return this.ctx.db.transaction().execute(async (trx) => {
-      const a = await trx
-        .selectFrom('case_approvals')
-        .select(['requested_by', 'status'])
-        .where('id', '=', approvalId)
-        .where('report_id', '=', reportId)
-        .where('kind', '=', 'identity')
-        .where('basis', '=', 'four-eyes')
-        .executeTakeFirst();
-      if (!a) return { ok: false as const, problem: 'not-found' as const };
-      if (a.status !== 'pending') return { ok: false as const, problem: 'not-pending' as const };
-      if (a.requested_by === viewer.id) return { ok: false as const, problem: 'own-request' as const };
+      const settled = await settleIdentityRequest(trx, {
+        reportId,
+        approvalId,
+        basis: 'four-eyes',
+        approve,
+        decidedBy: viewer.id,
+        now,
+        grantMs: IDENTITY_GRANT_MS,
+      });
+      if (!settled.ok) return settled;
       const status = approve ? 'approved' : 'refused';
-      const updated = await trx
-        .updateTable('case_approvals')
-        .set({ status, decided_by: viewer.id, decided_at: now })
-        .where('id', '=', approvalId)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1)
-        return { ok: false as const, problem: 'not-pending' as const };
-      if (approve && a.requested_by)
-        await trx
-          .insertInto('identity_grants')
-          .values({
-            id: newId(),
-            report_id: reportId,
-            staff_id: a.requested_by,
-            approval_id: approvalId,
-            basis: 'four-eyes',
-            granted_at: now,
-            expires_at: now + IDENTITY_GRANT_MS,
-          })
-          .execute();
-      if (a.requested_by)
-        await addNotices(trx, [a.requested_by], reportId, 'identity-decided', { status }, now);
+      if (settled.requestedBy)
+        await addNotices(trx, [settled.requestedBy], reportId, 'identity-decided', { status }, now);
       await recordCaseAct(this.ctx.audit, trx, {
         reportId,
         actor: actorOf(viewer),

@@ -8,10 +8,10 @@
 import type { AppContext } from '../../app-context.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { ApprovalStatus } from '../../platform/db/schema.ts';
-import { newId } from '../cases/access.ts';
 import { CONSENT_GRANT_MS } from '../cases/identity.consent.ts';
+import { settleIdentityRequest } from '../cases/identity.grants.ts';
 import { addNotices } from '../cases/staff-notices.ts';
-import { recordCaseEvent } from '../cases/timeline.ts';
+import { recordCaseAct } from '../cases/timeline.ts';
 
 export interface ConsentState {
   status: ApprovalStatus;
@@ -77,17 +77,15 @@ export async function withdrawConsent(
       .execute();
     if (updated.requested_by)
       await addNotices(trx, [updated.requested_by], reportId, 'consent-withdrawn', {}, now);
-    await ctx.audit.record(
-      {
-        actor: REPORTER,
-        action: 'case.identity-consent-withdrawn',
-        targetType: 'report',
-        targetId: reportId,
-        details: { approval: approvalId },
-      },
-      trx,
-    );
-    await recordCaseEvent(trx, { reportId, actor: REPORTER, kind: 'identity-consent-withdrawn', at: now });
+    await recordCaseAct(ctx.audit, trx, {
+      reportId,
+      actor: REPORTER,
+      at: now,
+      action: 'case.identity-consent-withdrawn',
+      kind: 'identity-consent-withdrawn',
+      details: { approval: approvalId },
+      eventDetails: {},
+    });
     return { ok: true as const };
   });
 }
@@ -100,59 +98,35 @@ export async function answerConsent(
 ): Promise<ConsentAnswer> {
   const now = ctx.now();
   return ctx.db.transaction().execute(async (trx) => {
-    const a = await trx
-      .selectFrom('case_approvals')
-      .select(['requested_by', 'status'])
-      .where('id', '=', approvalId)
-      .where('report_id', '=', reportId)
-      .where('kind', '=', 'identity')
-      .where('basis', '=', 'consent')
-      .executeTakeFirst();
-    if (!a) return { ok: false as const, problem: 'unknown' as const };
-    if (a.status !== 'pending') return { ok: false as const, problem: 'answered' as const };
-    const updated = await trx
-      .updateTable('case_approvals')
-      .set({ status: agree ? 'approved' : 'refused', decided_by: null, decided_at: now })
-      .where('id', '=', approvalId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return { ok: false as const, problem: 'answered' as const };
-    if (agree && a.requested_by)
-      await trx
-        .insertInto('identity_grants')
-        .values({
-          id: newId(),
-          report_id: reportId,
-          staff_id: a.requested_by,
-          approval_id: approvalId,
-          basis: 'consent',
-          granted_at: now,
-          expires_at: now + CONSENT_GRANT_MS,
-        })
-        .execute();
+    const settled = await settleIdentityRequest(trx, {
+      reportId,
+      approvalId,
+      basis: 'consent',
+      approve: agree,
+      decidedBy: null,
+      now,
+      grantMs: CONSENT_GRANT_MS,
+    });
+    if (!settled.ok)
+      return {
+        ok: false as const,
+        problem: settled.problem === 'not-found' ? ('unknown' as const) : ('answered' as const),
+      };
     await trx
       .updateTable('reports')
       .set((eb) => ({ last_reporter_activity_at: now, updated_at: now, version: eb('version', '+', 1) }))
       .where('id', '=', reportId)
       .execute();
-    if (a.requested_by)
-      await addNotices(trx, [a.requested_by], reportId, 'consent-answered', { agreed: agree }, now);
-    await ctx.audit.record(
-      {
-        actor: REPORTER,
-        action: 'case.identity-consent',
-        targetType: 'report',
-        targetId: reportId,
-        details: { approval: approvalId, agreed: agree },
-      },
-      trx,
-    );
-    await recordCaseEvent(trx, {
+    if (settled.requestedBy)
+      await addNotices(trx, [settled.requestedBy], reportId, 'consent-answered', { agreed: agree }, now);
+    await recordCaseAct(ctx.audit, trx, {
       reportId,
       actor: REPORTER,
-      kind: 'identity-consent',
       at: now,
-      details: { agreed: agree },
+      action: 'case.identity-consent',
+      kind: 'identity-consent',
+      details: { approval: approvalId, agreed: agree },
+      eventDetails: { agreed: agree },
     });
     return { ok: true as const };
   });
