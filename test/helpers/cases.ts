@@ -9,7 +9,7 @@ import { reportsOf } from '../../src/modules/reports/module.ts';
 import type { Role } from '../../src/platform/db/schema.ts';
 import { type CreatedStaff, createStaff, signIn, type TestApp } from './app.ts';
 import type { HttpClient } from './http-client.ts';
-import { TEST_QUESTIONNAIRE } from './reports.ts';
+import { insertChannelRows } from './reports.ts';
 
 export const CASE_ANSWERS = {
   summary: 'Consultant asked for the board papers',
@@ -42,57 +42,15 @@ export async function caseChannel(
   recipientIds: string[],
   o: { ackDays?: number; feedbackDays?: number } = {},
 ): Promise<CaseChannel> {
-  const db = t.db.handle.db;
-  const now = t.clock.now();
   const channelId = `channel-${crypto.randomBytes(3).toString('hex')}`;
   const questionnaireId = `q-${crypto.randomBytes(3).toString('hex')}`;
-  await db
-    .insertInto('report_channels')
-    .values({
-      id: channelId,
-      name_en: `Channel ${channelId}`,
-      name_zh: `渠道 ${channelId}`,
-      description_en: '',
-      description_zh: '',
-      status: 'open',
-      ack_days: o.ackDays ?? 7,
-      feedback_days: o.feedbackDays ?? 90,
-      max_per_minute: 100_000,
-      position: 0,
-      created_at: now,
-      updated_at: now,
-      version: 1,
-    })
-    .execute();
-  for (const staffId of recipientIds)
-    await db
-      .insertInto('channel_recipients')
-      .values({ channel_id: channelId, staff_id: staffId, added_at: now })
-      .execute();
-  await db
-    .insertInto('questionnaires')
-    .values({
-      id: questionnaireId,
-      channel_id: channelId,
-      kind: 'report',
-      topics: '[]',
-      position: 0,
-      status: 'active',
-      current_version: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('questionnaire_versions')
-    .values({
-      questionnaire_id: questionnaireId,
-      version: 1,
-      definition: JSON.stringify(TEST_QUESTIONNAIRE),
-      created_at: now,
-      created_by: null,
-    })
-    .execute();
+  await insertChannelRows(t.db.handle.db, t.clock.now(), {
+    channelId,
+    questionnaireId,
+    recipientIds,
+    ackDays: o.ackDays,
+    feedbackDays: o.feedbackDays,
+  });
   reportsOf(t.app.vigil).directory.invalidate();
   return { channelId, questionnaireId };
 }

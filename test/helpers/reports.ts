@@ -147,6 +147,42 @@ export async function insertReportChannel(
       retired_at: null,
     })
     .execute();
+  await insertChannelRows(db, now, {
+    channelId,
+    questionnaireId,
+    recipientIds: [recipientId],
+    definition,
+    kind: o.kind,
+    topics: o.topics,
+    open: o.open,
+  });
+  return {
+    channelId,
+    questionnaireId,
+    recipient: { staffId: recipientId, keyId, privateKey: pair.privateKey },
+  };
+}
+
+/**
+ * The rows of an open (or closed) channel with its recipients and one questionnaire at version 1:
+ * what insertReportChannel and the back-office fixtures (helpers/cases.ts) share.
+ */
+export async function insertChannelRows(
+  db: Db,
+  now: number,
+  o: {
+    channelId: string;
+    questionnaireId: string;
+    recipientIds: string[];
+    definition?: QuestionnaireDefinition;
+    kind?: QuestionnaireKind;
+    topics?: string[];
+    open?: boolean;
+    ackDays?: number;
+    feedbackDays?: number;
+  },
+): Promise<void> {
+  const { channelId, questionnaireId } = o;
   await db
     .insertInto('report_channels')
     .values({
@@ -156,8 +192,8 @@ export async function insertReportChannel(
       description_en: '',
       description_zh: '',
       status: o.open === false ? 'closed' : 'open',
-      ack_days: 7,
-      feedback_days: 90,
+      ack_days: o.ackDays ?? 7,
+      feedback_days: o.feedbackDays ?? 90,
       max_per_minute: 100_000,
       position: 0,
       created_at: now,
@@ -165,10 +201,11 @@ export async function insertReportChannel(
       version: 1,
     })
     .execute();
-  await db
-    .insertInto('channel_recipients')
-    .values({ channel_id: channelId, staff_id: recipientId, added_at: now })
-    .execute();
+  for (const staffId of o.recipientIds)
+    await db
+      .insertInto('channel_recipients')
+      .values({ channel_id: channelId, staff_id: staffId, added_at: now })
+      .execute();
   await db
     .insertInto('questionnaires')
     .values({
@@ -188,16 +225,11 @@ export async function insertReportChannel(
     .values({
       questionnaire_id: questionnaireId,
       version: 1,
-      definition: JSON.stringify(definition),
+      definition: JSON.stringify(o.definition ?? TEST_QUESTIONNAIRE),
       created_at: now,
       created_by: null,
     })
     .execute();
-  return {
-    channelId,
-    questionnaireId,
-    recipient: { staffId: recipientId, keyId, privateKey: pair.privateKey },
-  };
 }
 
 /** Opens a report's content key with the recipient's private key (what the back office will do). */
