@@ -22,6 +22,24 @@ export interface CaseKeys {
 export const contentKeyAad = (reportId: string) => `report/${reportId}/content-key`;
 export const identityKeyAad = (reportId: string) => `report/${reportId}/identity-key`;
 
+/** Opens a pair of wrapped keys (content, and identity when present) with a private key; throws when it is not theirs. */
+export function openWrap(
+  privateKey: Buffer,
+  reportId: string,
+  wrap: { wrapped_content_key: Uint8Array; wrapped_identity_key: Uint8Array | null },
+): Pick<CaseKeys, 'contentKey' | 'identityKey'> {
+  return {
+    contentKey: openWithPrivateKey(
+      privateKey,
+      Buffer.from(wrap.wrapped_content_key),
+      contentKeyAad(reportId),
+    ),
+    identityKey: wrap.wrapped_identity_key
+      ? openWithPrivateKey(privateKey, Buffer.from(wrap.wrapped_identity_key), identityKeyAad(reportId))
+      : undefined,
+  };
+}
+
 /** The private key a signed-in request carries in its session, if any. */
 export function sessionPrivateKey(
   session: { secrets: { privateKey?: string } } | undefined,
@@ -48,17 +66,7 @@ export async function openCaseKeys(
     .executeTakeFirst();
   if (!wrap) return undefined;
   try {
-    return {
-      contentKey: openWithPrivateKey(
-        privateKey,
-        Buffer.from(wrap.wrapped_content_key),
-        contentKeyAad(reportId),
-      ),
-      identityKey: wrap.wrapped_identity_key
-        ? openWithPrivateKey(privateKey, Buffer.from(wrap.wrapped_identity_key), identityKeyAad(reportId))
-        : undefined,
-      keyId: wrap.key_id,
-    };
+    return { ...openWrap(privateKey, reportId, wrap), keyId: wrap.key_id };
   } catch {
     // A wrap for another key pair of the same person (the session's key was replaced): not readable.
     return undefined;

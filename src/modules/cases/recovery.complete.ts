@@ -6,7 +6,7 @@
 import type { AppContext } from '../../app-context.ts';
 import { open, openWithPrivateKey, publicKeyOf, sealToPublicKey } from '../../platform/crypto/index.ts';
 import { combineShares } from '../../platform/crypto/shamir.ts';
-import { contentKeyAad, identityKeyAad } from './access.ts';
+import { contentKeyAad, identityKeyAad, openWrap } from './access.ts';
 import { approvalAad, requestPrivateAad } from './recovery.service.ts';
 import { recordCaseEvent } from './timeline.ts';
 
@@ -91,18 +91,10 @@ export async function completeIfReady(ctx: AppContext, requestId: string): Promi
           unrecoverable++;
           continue;
         }
-        const contentKey = openWithPrivateKey(
-          recoveryPrivate,
-          Buffer.from(row.wrapped_content_key),
-          contentKeyAad(row.report_id),
-        );
-        const identityKey = row.wrapped_identity_key
-          ? openWithPrivateKey(
-              recoveryPrivate,
-              Buffer.from(row.wrapped_identity_key),
-              identityKeyAad(row.report_id),
-            )
-          : undefined;
+        const { contentKey, identityKey } = openWrap(recoveryPrivate, row.report_id, {
+          wrapped_content_key: row.wrapped_content_key,
+          wrapped_identity_key: row.wrapped_identity_key,
+        });
         await trx
           .insertInto('report_key_wraps')
           .values({

@@ -6,10 +6,10 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../app-context.ts';
-import { openWithPrivateKey, sealToPublicKey } from '../../platform/crypto/keypair.ts';
+import { sealToPublicKey } from '../../platform/crypto/keypair.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { reportsOf } from '../reports/module.ts';
-import { type CaseKeys, contentKeyAad, identityKeyAad } from './access.ts';
+import { type CaseKeys, contentKeyAad, identityKeyAad, openWrap } from './access.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -100,18 +100,7 @@ export async function protectCasesOf(
     const values = [];
     for (const row of rows) {
       try {
-        const contentKey = openWithPrivateKey(
-          privateKey,
-          Buffer.from(row.wrapped_content_key),
-          contentKeyAad(row.report_id),
-        );
-        const identityKey = row.wrapped_identity_key
-          ? openWithPrivateKey(
-              privateKey,
-              Buffer.from(row.wrapped_identity_key),
-              identityKeyAad(row.report_id),
-            )
-          : undefined;
+        const { contentKey, identityKey } = openWrap(privateKey, row.report_id, row);
         values.push(recoveryWrapRow(row.report_id, recovery, { contentKey, identityKey }, ctx.now()));
         contentKey.fill(0);
         identityKey?.fill(0);
